@@ -1,0 +1,52 @@
+"""Error pages and JSON errors: every failure gets a clear message, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("We could not find that page."),
+        405: _("That action is not allowed here."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. Please try again."),
+        503: _("The service is busy or restarting. Please try again shortly."),
+    }
+
+
+def render_error(status: int, message: str | None = None):
+    message = message or _messages().get(status, _messages()[500])
+    if wants_json():
+        return {"error": {"status": status, "message": message}}, status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        custom = error.description if getattr(error, "enlace_message", False) else None
+        return render_error(error.code or 500, custom)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        return render_error(500)
+
+
+def bad_request(message: str) -> HTTPException:
+    """A 400 whose message is shown to the user as given."""
+    from werkzeug.exceptions import BadRequest
+
+    error = BadRequest(message)
+    error.enlace_message = True  # type: ignore[attr-defined]
+    return error

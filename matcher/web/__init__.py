@@ -1,0 +1,1 @@
+"""The web layer: thin blueprints that call the domain modules."""
