@@ -77,12 +77,16 @@ def upsert(
     session: Session, model: type[T], id_: Any, values: dict[str, Any], counts: ChangeCounts
 ) -> T:
     """Fetch ``model`` by primary key and update it, or create it; count the outcome."""
-    kind = model.__tablename__  # type: ignore[attr-defined]
-    obj = session.get(model, id_)
+    return _create_or_update(session.get(model, id_), model, id_, values, counts, session.add)
+
+
+def _create_or_update(obj, model, id_, values, counts: ChangeCounts, add) -> Any:
+    """Update ``obj`` in place, or create it with ``id_`` and hand it to ``add``."""
+    kind = model.__tablename__
     if obj is None:
         obj = model(**values)
         setattr(obj, inspect(model).primary_key[0].key, id_)
-        session.add(obj)
+        add(obj)
         counts.add(kind, "created")
     elif assign(obj, values):
         counts.add(kind, "updated")
@@ -107,16 +111,7 @@ def sync_children(
     wanted_ids = []
     for id_, values in desired:
         wanted_ids.append(id_)
-        obj = existing.get(id_)
-        if obj is None:
-            obj = model(**values)
-            obj.id = id_  # type: ignore[attr-defined]
-            collection.append(obj)
-            counts.add(kind, "created")
-        elif assign(obj, values):
-            counts.add(kind, "updated")
-        else:
-            counts.add(kind, "unchanged")
+        _create_or_update(existing.get(id_), model, id_, values, counts, collection.append)
     for id_, obj in existing.items():
         if id_ not in wanted_ids:
             collection.remove(obj)

@@ -46,7 +46,7 @@ def build_database(database_url: str, tmp: Path, *, seed: bool = True) -> None:
 
     app = create_app(_base_config(tmp, database_url))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")  # parallel branches are merged before release
         if seed:
             with transaction() as session:
                 seed_all(session)

@@ -52,6 +52,17 @@ from matcher.models.base import Base, Timestamps, UUIDPrimaryKey, new_id
 
 PRIMARY_LOCALE = "en"
 
+
+def parent_id(table: str):
+    """Foreign key to the owning record; rows are deleted with their parent."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+
+
+def owned(back_populates: str | None = None, **options):
+    """A one-to-many collection whose rows belong to the parent and die with it."""
+    return relationship(back_populates=back_populates, cascade="all, delete-orphan", **options)
+
+
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 COST_KINDS = ("free", "sliding_scale", "fee")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -123,34 +134,27 @@ class Organization(UUIDPrimaryKey, Timestamps, Translatable, Base):
     # never shown or indexed.
     published: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    services: Mapped[list[Service]] = relationship(
-        back_populates="organization", cascade="all, delete-orphan", order_by="Service.name"
-    )
-    locations: Mapped[list[Location]] = relationship(
-        back_populates="organization", cascade="all, delete-orphan", order_by="Location.name"
-    )
-    phones: Mapped[list[Phone]] = relationship(
-        back_populates="organization", cascade="all, delete-orphan"
-    )
-    contacts: Mapped[list[Contact]] = relationship(
-        back_populates="organization", cascade="all, delete-orphan"
-    )
-    translations: Mapped[list[OrganizationTranslation]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    services: Mapped[list[Service]] = owned("organization", order_by="Service.name")
+    locations: Mapped[list[Location]] = owned("organization", order_by="Location.name")
+    phones: Mapped[list[Phone]] = owned("organization")
+    contacts: Mapped[list[Contact]] = owned("organization")
+    translations: Mapped[list[OrganizationTranslation]] = owned(lazy="selectin")
 
 
-class OrganizationTranslation(Base):
-    __tablename__ = "organization_translation"
-    __table_args__ = (UniqueConstraint("organization_id", "locale"),)
+class TranslationRow:
+    """Columns every translation table has: one row per (record, locale)."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True
-    )
     locale: Mapped[str] = mapped_column(String(10))
     name: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
+
+
+class OrganizationTranslation(TranslationRow, Base):
+    __tablename__ = "organization_translation"
+    __table_args__ = (UniqueConstraint("organization_id", "locale"),)
+
+    organization_id: Mapped[str] = parent_id("organization")
 
 
 service_taxonomy_term = Table(
@@ -183,9 +187,7 @@ class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
         ),
     )
 
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[str] = parent_id("organization")
     name: Mapped[str] = mapped_column(String(300))
     alternate_name: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
@@ -210,36 +212,18 @@ class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship(back_populates="services")
-    translations: Mapped[list[ServiceTranslation]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    translations: Mapped[list[ServiceTranslation]] = owned(lazy="selectin")
     taxonomy_terms: Mapped[list[TaxonomyTerm]] = relationship(  # noqa: F821
         secondary=service_taxonomy_term, order_by="TaxonomyTerm.code"
     )
-    languages: Mapped[list[Language]] = relationship(
-        back_populates="service", cascade="all, delete-orphan", order_by="Language.code"
-    )
-    service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    schedules: Mapped[list[Schedule]] = relationship(
-        back_populates="service", cascade="all, delete-orphan", order_by="Schedule.byday"
-    )
-    service_areas: Mapped[list[ServiceArea]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    phones: Mapped[list[Phone]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    cost_options: Mapped[list[CostOption]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    required_documents: Mapped[list[RequiredDocument]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    contacts: Mapped[list[Contact]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
+    languages: Mapped[list[Language]] = owned("service", order_by="Language.code")
+    service_at_locations: Mapped[list[ServiceAtLocation]] = owned("service")
+    schedules: Mapped[list[Schedule]] = owned("service", order_by="Schedule.byday")
+    service_areas: Mapped[list[ServiceArea]] = owned("service")
+    phones: Mapped[list[Phone]] = owned("service")
+    cost_options: Mapped[list[CostOption]] = owned("service")
+    required_documents: Mapped[list[RequiredDocument]] = owned("service")
+    contacts: Mapped[list[Contact]] = owned("service")
 
     @property
     def is_active(self) -> bool:
@@ -254,17 +238,11 @@ class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
         return [lang.code for lang in self.languages if lang.code]
 
 
-class ServiceTranslation(Base):
+class ServiceTranslation(TranslationRow, Base):
     __tablename__ = "service_translation"
     __table_args__ = (UniqueConstraint("service_id", "locale"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
-    locale: Mapped[str] = mapped_column(String(10))
-    name: Mapped[str | None] = mapped_column(String(300))
-    description: Mapped[str | None] = mapped_column(Text)
+    service_id: Mapped[str] = parent_id("service")
     eligibility_description: Mapped[str | None] = mapped_column(Text)
     application_process: Mapped[str | None] = mapped_column(Text)
     fees_description: Mapped[str | None] = mapped_column(Text)
@@ -278,9 +256,7 @@ class Location(UUIDPrimaryKey, Timestamps, Base):
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
     )
 
-    organization_id: Mapped[str | None] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[str | None] = parent_id("organization")
     location_type: Mapped[str] = mapped_column(String(20), default="physical")
     url: Mapped[str | None] = mapped_column(String(500))
     name: Mapped[str | None] = mapped_column(String(300))
@@ -294,21 +270,11 @@ class Location(UUIDPrimaryKey, Timestamps, Base):
     external_identifier: Mapped[str | None] = mapped_column(String(200))
 
     organization: Mapped[Organization | None] = relationship(back_populates="locations")
-    addresses: Mapped[list[Address]] = relationship(
-        back_populates="location", cascade="all, delete-orphan"
-    )
-    phones: Mapped[list[Phone]] = relationship(
-        back_populates="location", cascade="all, delete-orphan"
-    )
-    languages: Mapped[list[Language]] = relationship(
-        back_populates="location", cascade="all, delete-orphan"
-    )
-    schedules: Mapped[list[Schedule]] = relationship(
-        back_populates="location", cascade="all, delete-orphan"
-    )
-    service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
-        back_populates="location", cascade="all, delete-orphan"
-    )
+    addresses: Mapped[list[Address]] = owned("location")
+    phones: Mapped[list[Phone]] = owned("location")
+    languages: Mapped[list[Language]] = owned("location")
+    schedules: Mapped[list[Schedule]] = owned("location")
+    service_at_locations: Mapped[list[ServiceAtLocation]] = owned("location")
 
     @property
     def physical_address(self) -> Address | None:
@@ -324,9 +290,7 @@ class Location(UUIDPrimaryKey, Timestamps, Base):
 class Address(UUIDPrimaryKey, Base):
     __tablename__ = "address"
 
-    location_id: Mapped[str] = mapped_column(
-        ForeignKey("location.id", ondelete="CASCADE"), index=True
-    )
+    location_id: Mapped[str] = parent_id("location")
     attention: Mapped[str | None] = mapped_column(String(200))
     address_1: Mapped[str | None] = mapped_column(String(300))
     address_2: Mapped[str | None] = mapped_column(String(300))
@@ -349,12 +313,8 @@ class ServiceAtLocation(UUIDPrimaryKey, Base):
     __tablename__ = "service_at_location"
     __table_args__ = (UniqueConstraint("service_id", "location_id"),)
 
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str] = mapped_column(
-        ForeignKey("location.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str] = parent_id("service")
+    location_id: Mapped[str] = parent_id("location")
     description: Mapped[str | None] = mapped_column(Text)
 
     service: Mapped[Service] = relationship(back_populates="service_at_locations")
@@ -364,18 +324,10 @@ class ServiceAtLocation(UUIDPrimaryKey, Base):
 class Phone(UUIDPrimaryKey, Base):
     __tablename__ = "phone"
 
-    organization_id: Mapped[str | None] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True
-    )
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str | None] = mapped_column(
-        ForeignKey("location.id", ondelete="CASCADE"), index=True
-    )
-    contact_id: Mapped[str | None] = mapped_column(
-        ForeignKey("contact.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[str | None] = parent_id("organization")
+    service_id: Mapped[str | None] = parent_id("service")
+    location_id: Mapped[str | None] = parent_id("location")
+    contact_id: Mapped[str | None] = parent_id("contact")
     number: Mapped[str] = mapped_column(String(50))
     extension: Mapped[str | None] = mapped_column(String(20))
     type: Mapped[str | None] = mapped_column(String(20))
@@ -390,12 +342,8 @@ class Phone(UUIDPrimaryKey, Base):
 class Contact(UUIDPrimaryKey, Base):
     __tablename__ = "contact"
 
-    organization_id: Mapped[str | None] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True
-    )
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[str | None] = parent_id("organization")
+    service_id: Mapped[str | None] = parent_id("service")
     name: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200))
@@ -419,12 +367,8 @@ class Schedule(UUIDPrimaryKey, Base):
         CheckConstraint("freq IS NULL OR freq IN ('WEEKLY', 'MONTHLY')", name="freq"),
     )
 
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str | None] = mapped_column(
-        ForeignKey("location.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str | None] = parent_id("service")
+    location_id: Mapped[str | None] = parent_id("location")
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     freq: Mapped[str | None] = mapped_column(String(10), default="WEEKLY")
@@ -453,12 +397,8 @@ class Language(UUIDPrimaryKey, Base):
 
     __tablename__ = "language"
 
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
-    location_id: Mapped[str | None] = mapped_column(
-        ForeignKey("location.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str | None] = parent_id("service")
+    location_id: Mapped[str | None] = parent_id("location")
     name: Mapped[str | None] = mapped_column(String(100))
     code: Mapped[str | None] = mapped_column(String(10), index=True)
     note: Mapped[str | None] = mapped_column(Text)
@@ -481,9 +421,7 @@ class ServiceArea(UUIDPrimaryKey, Base):
         CheckConstraint("kind IN ('county', 'city', 'postal_code', 'text')", name="kind"),
     )
 
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str | None] = parent_id("service")
     kind: Mapped[str] = mapped_column(String(20), default="text")
     name: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
@@ -497,9 +435,7 @@ class ServiceArea(UUIDPrimaryKey, Base):
 class CostOption(UUIDPrimaryKey, Base):
     __tablename__ = "cost_option"
 
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str] = parent_id("service")
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     option: Mapped[str | None] = mapped_column(Text)
@@ -513,9 +449,7 @@ class CostOption(UUIDPrimaryKey, Base):
 class RequiredDocument(UUIDPrimaryKey, Base):
     __tablename__ = "required_document"
 
-    service_id: Mapped[str] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
+    service_id: Mapped[str] = parent_id("service")
     document: Mapped[str] = mapped_column(Text)
     uri: Mapped[str | None] = mapped_column(String(500))
 

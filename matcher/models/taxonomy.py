@@ -17,6 +17,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from matcher.models.base import Base, Timestamps, UUIDPrimaryKey
 
 
+class JsonList:
+    """Expose a JSON-text column as a Python list of strings."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def __get__(self, obj, owner=None) -> list[str]:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        return json.loads(getattr(obj, self.column) or "[]")
+
+    def __set__(self, obj, values: list[str]) -> None:
+        setattr(obj, self.column, json.dumps(list(values), ensure_ascii=False))
+
+
 class Taxonomy(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "taxonomy"
 
@@ -56,21 +71,8 @@ class TaxonomyTerm(UUIDPrimaryKey, Timestamps, Base):
     )
     children: Mapped[list[TaxonomyTerm]] = relationship(back_populates="parent")
 
-    @property
-    def aliases_en(self) -> list[str]:
-        return json.loads(self.aliases_en_json or "[]")
-
-    @aliases_en.setter
-    def aliases_en(self, values: list[str]) -> None:
-        self.aliases_en_json = json.dumps(list(values), ensure_ascii=False)
-
-    @property
-    def aliases_es(self) -> list[str]:
-        return json.loads(self.aliases_es_json or "[]")
-
-    @aliases_es.setter
-    def aliases_es(self, values: list[str]) -> None:
-        self.aliases_es_json = json.dumps(list(values), ensure_ascii=False)
+    aliases_en = JsonList("aliases_en_json")
+    aliases_es = JsonList("aliases_es_json")
 
     def label(self, locale: str) -> str:
         return (self.name_es if locale == "es" else None) or self.name
