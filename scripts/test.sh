@@ -15,6 +15,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+if command -v npm >/dev/null 2>&1; then
+  # axe-core (pinned in package-lock.json) for the accessibility checks.
+  npm ci --no-audit --no-fund --silent
+else
+  echo "npm is not installed: accessibility checks will skip." >&2
+fi
+
 .venv/bin/ruff check .
 
 status=0
