@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from matcher.config import PROJECT_ROOT, load_config, normalize_database_url
+from matcher.config import PROJECT_ROOT, check_production, load_config, normalize_database_url
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -26,24 +26,57 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    check_production(app.config)
 
     from matcher import cli, errors, i18n
-    from matcher.db import configure_sqlite
+    from matcher.db import configure_postgres, configure_sqlite
     from matcher.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgres(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.user_loader(lambda _user_id: None)  # no accounts yet
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    from matcher import observability, ops_commands, security
+
+    observability.init_app(app)
+    security.init_app(app)
+    ops_commands.init_app(app)
 
     from matcher.web import public
 
     app.register_blueprint(public.bp)
+    from matcher.web import ops
+
+    app.register_blueprint(ops.bp)
+    from matcher.web import admin, auth, partner
+
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(partner.bp)
+    app.register_blueprint(partner.api)
+    app.register_blueprint(partner.forms)
+    app.register_blueprint(admin.bp)
+    from matcher.web import reports
+
+    app.register_blueprint(reports.bp)
+    from matcher.web import match_api
+
+    match_api.init_app(app)
+    from matcher.web import search
+
+    search.init_app(app)
+    from matcher.web import hsds_api
+
+    hsds_api.init_app(app)
+    from matcher.web import coordinator, partner_referrals
+
+    coordinator.init_app(app)
+    app.register_blueprint(partner_referrals.bp)
     return app

@@ -20,4 +20,7 @@ def seed_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from matcher.hsds import cli as hsds_cli
+
     app.cli.add_command(seed_command)
+    hsds_cli.init_app(app)

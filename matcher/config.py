@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -11,6 +12,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class ConfigError(RuntimeError):
     """The environment does not describe a configuration Enlace can safely run with."""
+
+
+# Keys copied from examples or tests: a production process must never sign cookies with them.
+PLACEHOLDER_SECRETS = frozenset(
+    {"changeme", "change-me", "dev", "development", "secret", "test-secret-key", "k"}
+)
+MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
 def _secret_key(instance_path: Path, env: str) -> str:
@@ -44,6 +52,7 @@ def load_config(instance_path: Path) -> dict:
     database_url = os.environ.get("ENLACE_DATABASE_URL", f"sqlite:///{instance_path / 'enlace.db'}")
     return {
         "ENLACE_ENV": env,
+        "ENLACE_ALLOW_SQLITE": os.environ.get("ENLACE_ALLOW_SQLITE") == "1",
         "SECRET_KEY": _secret_key(instance_path, env),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -57,7 +66,48 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # Accounts and mail (matcher/accounts.py, matcher/mail.py).
+        "SESSION_COOKIE_NAME": "enlace_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "ENLACE_BASE_URL": os.environ.get("ENLACE_BASE_URL", "http://localhost:5000"),
+        "ENLACE_MAIL_BACKEND": os.environ.get("ENLACE_MAIL_BACKEND", "file"),
+        "ENLACE_MAIL_OUTBOX": os.environ.get("ENLACE_MAIL_OUTBOX"),
+        "ENLACE_MAIL_FROM": os.environ.get("ENLACE_MAIL_FROM", "Enlace <no-reply@enlace.local>"),
+        "ENLACE_SMTP_HOST": os.environ.get("ENLACE_SMTP_HOST", "localhost"),
+        "ENLACE_SMTP_PORT": int(os.environ.get("ENLACE_SMTP_PORT", "587")),
+        "ENLACE_SMTP_USERNAME": os.environ.get("ENLACE_SMTP_USERNAME"),
+        "ENLACE_SMTP_PASSWORD": os.environ.get("ENLACE_SMTP_PASSWORD"),
+        "ENLACE_SMTP_STARTTLS": os.environ.get("ENLACE_SMTP_STARTTLS", "1") == "1",
+        "ENLACE_REMINDER_AFTER_DAYS": int(os.environ.get("ENLACE_REMINDER_AFTER_DAYS", "182")),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
     }
+
+
+def check_production(config: dict) -> None:
+    """Refuse to serve production with a weak secret, the debugger on, or SQLite.
+
+    Called after every override is applied, so no code path starts an unsafe
+    production process; SQLite is allowed only by an explicit ENLACE_ALLOW_SQLITE=1.
+    """
+    if config.get("ENLACE_ENV") != "production":
+        return
+    problems = []
+    secret = str(config.get("SECRET_KEY") or "")
+    if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+        problems.append(
+            f"ENLACE_SECRET_KEY is a placeholder or shorter than {MIN_PRODUCTION_SECRET_LENGTH}"
+            " characters (generate one: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    if config.get("DEBUG"):
+        problems.append("debug mode is on (unset FLASK_DEBUG)")
+    database_url = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if database_url.startswith("sqlite") and not config.get("ENLACE_ALLOW_SQLITE"):
+        problems.append(
+            "the database is SQLite (set ENLACE_DATABASE_URL to PostgreSQL,"
+            " or ENLACE_ALLOW_SQLITE=1 for a single-host install)"
+        )
+    if problems:
+        raise ConfigError("refusing to start with ENLACE_ENV=production: " + "; ".join(problems))

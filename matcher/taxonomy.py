@@ -147,8 +147,14 @@ def descendant_ids(session: Session, term_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def find_term(session: Session, code_or_name: str) -> TaxonomyTerm | None:
-    """A term by its code, its Ohana code, or (case-insensitively) its English name."""
+def find_term(
+    session: Session, code_or_name: str, name_taxonomy_id: str | None = None
+) -> TaxonomyTerm | None:
+    """A term by its code, its Ohana code, or (case-insensitively) its English name.
+
+    ``name_taxonomy_id`` limits the name match to one taxonomy: the same name in two
+    taxonomies need not mean the same thing.
+    """
     by_code = session.scalars(
         select(TaxonomyTerm).where(
             (TaxonomyTerm.code == code_or_name) | (TaxonomyTerm.alternate_code == code_or_name)
@@ -156,11 +162,10 @@ def find_term(session: Session, code_or_name: str) -> TaxonomyTerm | None:
     ).first()
     if by_code:
         return by_code
-    return session.scalars(
-        select(TaxonomyTerm)
-        .where(TaxonomyTerm.name.ilike(code_or_name))
-        .order_by(TaxonomyTerm.depth.desc())
-    ).first()
+    by_name = select(TaxonomyTerm).where(TaxonomyTerm.name.ilike(code_or_name))
+    if name_taxonomy_id is not None:
+        by_name = by_name.where(TaxonomyTerm.taxonomy_id == name_taxonomy_id)
+    return session.scalars(by_name.order_by(TaxonomyTerm.depth.desc())).first()
 
 
 def top_level_terms(session: Session) -> list[TaxonomyTerm]:

@@ -19,6 +19,8 @@ from flask import Flask
 
 from matcher import create_app
 from tests import pg
+from tests.fixtures_accounts import *  # noqa: F403
+from tests.search_support import *  # noqa: F403
 
 TEST_DB = os.environ.get("ENLACE_TEST_DB", "sqlite")
 

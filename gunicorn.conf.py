@@ -1,0 +1,35 @@
+"""gunicorn settings for Enlace (started by scripts/serve.sh; every value can be set by env).
+
+ENLACE_BIND (default 127.0.0.1:5000; put the load balancer in front), ENLACE_WORKERS
+(default 2 * cores + 1, capped at 5 for a 2-core host), ENLACE_THREADS (per worker),
+ENLACE_TIMEOUT (seconds a request may take before the worker is replaced),
+ENLACE_INDEX_SYNC_INTERVAL (seconds between outbox polls; 0 disables the sync thread).
+"""
+
+import os
+
+from matcher.observability import GunicornJsonLogger
+
+bind = os.environ.get("ENLACE_BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("ENLACE_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 5)))
+worker_class = "gthread"
+threads = int(os.environ.get("ENLACE_THREADS", "4"))
+timeout = int(os.environ.get("ENLACE_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take a host down.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("ENLACE_LOG_LEVEL", "info")
+logger_class = GunicornJsonLogger
+# Behind a proxy on the same host: trust X-Forwarded-* only from loopback.
+forwarded_allow_ips = os.environ.get("ENLACE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:
+    """Each worker polls the outbox; a per-host file lock lets one apply at a time."""
+    from matcher.ops_commands import start_index_sync
+
+    start_index_sync(worker.wsgi, float(os.environ.get("ENLACE_INDEX_SYNC_INTERVAL", "0.5")))

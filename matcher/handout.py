@@ -1,0 +1,102 @@
+"""The family's handout: one printable page, and a short text message (no Flask).
+
+The handout is the default, consent-free path (domain.md §5): it carries the services'
+public facts to the family and sends nothing to anyone. Facts come from
+``listings.service_view`` so a handout never disagrees with the public listing page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from matcher import audit, listings
+from matcher.models import NeedsRecord, Referral, User
+from matcher.text import clip
+
+HANDOUT_LOCALES = ("en", "es")
+SMS_LIMIT = 320  # two SMS segments
+SMS_NAME_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class HandoutService:
+    id: str
+    name: str
+    organization: str
+    addresses: tuple[str, ...]
+    phones: tuple[tuple[str, str | None], ...]
+    hours: tuple[tuple[str, str], ...]
+    documents: tuple[str, ...]
+    no_id_needed: bool
+    cost: str | None  # free / sliding_scale / fee / None: the template words it
+    fees: str | None
+    note: str | None
+
+
+def handout_locales(record: NeedsRecord, requested: str | None = None) -> list[str]:
+    """One column in the family's language when it is English or Spanish, else both."""
+    if requested in HANDOUT_LOCALES:
+        return [requested]
+    if requested != "both":
+        family = next((c for c in record.languages if c in HANDOUT_LOCALES), None)
+        if family:
+            return [family]
+    return list(HANDOUT_LOCALES)
+
+
+def handout_referrals(record: NeedsRecord) -> list[Referral]:
+    """Referrals worth printing: withdrawn ones and services since removed stay off."""
+    return [r for r in record.referrals if r.status != "withdrawn" and r.service is not None]
+
+
+def handout_services(referrals: Sequence[Referral], locale: str) -> list[HandoutService]:
+    """One entry per service (a service chosen for two barriers prints once)."""
+    seen: dict[str, HandoutService] = {}
+    for referral in referrals:
+        service = referral.service
+        if service is None or service.id in seen:
+            continue
+        view = listings.service_view(service, locale)
+        seen[service.id] = HandoutService(
+            id=service.id,
+            name=view.name.value or "",
+            organization=view.organization_name,
+            addresses=tuple(a.line for a in view.addresses if a.line),
+            phones=tuple(view.phones),
+            hours=tuple(view.weekly_hours),
+            documents=tuple(d.document for d in service.required_documents if d.document),
+            no_id_needed=view.id_required is False,
+            cost=view.cost,
+            fees=view.fees.value,
+            note=referral.note,
+        )
+    return list(seen.values())
+
+
+def record_print(
+    session: Session, user: User, record: NeedsRecord, kind: str, locales: Sequence[str]
+) -> None:
+    """Printing or texting a handout shows the record: audited like any other view."""
+    audit.record(session, user, f"needs.{kind}", record, None, {"locales": list(locales)})
+
+
+def sms_text(services: Sequence[HandoutService]) -> str:
+    """Names and phones (addresses when they fit) in at most ``SMS_LIMIT`` characters."""
+
+    def line(service: HandoutService, with_address: bool, name_limit: int | None) -> str:
+        name = clip(service.name, name_limit) if name_limit else service.name
+        parts = [name]
+        if service.phones:
+            parts.append(service.phones[0][0])
+        if with_address and service.addresses:
+            parts.append(service.addresses[0])
+        return " - ".join(parts)
+
+    for with_address, name_limit in ((True, None), (False, None), (False, SMS_NAME_LIMIT)):
+        text = "\n".join(line(s, with_address, name_limit) for s in services)
+        if len(text) <= SMS_LIMIT:
+            return text
+    return clip(text, SMS_LIMIT - 1)

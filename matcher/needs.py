@@ -1,0 +1,400 @@
+"""Needs records: create, update, list, match, purge and count them (no Flask).
+
+A needs record holds only what matching and de-identified reporting need (domain.md §5):
+a random family key, the school, grade band, languages, place, barriers. Every view and
+change writes an audit event; audit rows never copy the identifiable values (notes,
+district reference, ZIP, age), only whether they changed, so a purge leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from matcher import audit, geo, languages, matching
+from matcher.models import (
+    GRADE_BANDS,
+    Barrier,
+    MatchGap,
+    NeedsBarrier,
+    NeedsRecord,
+    Referral,
+    ReferralEvent,
+    User,
+)
+from matcher.models.needs import MAX_NOTES
+from matcher.reports.demand import DemandData, GapRow, NeedRow, ReferralRow
+
+DISTRICT_REFERENCE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+ZIP = re.compile(r"^\d{5}$")
+MAX_AGE = 120
+# Gaps worth recording: nobody lists the barrier, or services exist but none fits.
+GAP_REASONS = frozenset({"no_service", "rules"})
+SENT_OR_LATER = frozenset(
+    {"sent", "accepted", "in_progress", "completed", "declined", "unable_to_contact"}
+)
+ACCEPTED_OR_LATER = frozenset({"accepted", "in_progress", "completed"})
+CLOSED_WITHOUT_COMPLETION = frozenset({"unable_to_contact", "withdrawn"})
+
+
+class NeedsError(ValueError):
+    """Invalid input: ``errors`` lists (field, reason) pairs for the form to show."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__(", ".join(f"{f}: {r}" for f, r in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class NeedsInput:
+    """Validated form values; nothing else can reach a needs record."""
+
+    school_id: str
+    barriers: list[str]
+    grade_band: str
+    age: int | None
+    languages: list[str]
+    home_zip: str | None
+    near_school: bool
+    district_reference: str | None
+    notes: str | None
+
+
+def new_family_key() -> str:
+    """'F-' + 8 random base32 characters: unguessable, and says nothing about the family."""
+    return "F-" + base64.b32encode(secrets.token_bytes(5)).decode("ascii")
+
+
+def user_school_ids(user: User) -> set[str]:
+    return {school.id for school in user.schools}
+
+
+def validate(session: Session, user: User, form: Mapping[str, Any]) -> NeedsInput:
+    """Check a submitted form; raises NeedsError with every problem at once."""
+    errors: list[tuple[str, str]] = []
+    schools = user_school_ids(user)
+    school_id = str(form.get("school_id") or "")
+    if not school_id and len(schools) == 1:
+        school_id = next(iter(schools))
+    if school_id not in schools:
+        errors.append(("school_id", "unknown_school"))
+    codes = list(dict.fromkeys(str(c) for c in form.get("barriers") or [] if c))
+    if not codes:
+        errors.append(("barriers", "required"))
+    elif len(set(session.scalars(select(Barrier.code).where(Barrier.code.in_(codes))))) != len(
+        codes
+    ):
+        errors.append(("barriers", "unknown_barrier"))
+    grade_band = str(form.get("grade_band") or "")
+    if grade_band not in GRADE_BANDS:
+        errors.append(("grade_band", "required"))
+    age = None
+    raw_age = str(form.get("age") or "").strip()
+    if raw_age:
+        if raw_age.isdigit() and int(raw_age) <= MAX_AGE:
+            age = int(raw_age)
+        else:
+            errors.append(("age", "invalid_age"))
+    family_languages = list(dict.fromkeys(str(c) for c in form.get("languages") or [] if c))
+    if not family_languages:
+        errors.append(("languages", "required"))
+    elif not all(languages.is_known(c) for c in family_languages):
+        errors.append(("languages", "unknown_language"))
+    near_school = bool(form.get("near_school"))
+    home_zip = str(form.get("home_zip") or "").strip() or None
+    if home_zip and not near_school:
+        if not ZIP.match(home_zip):
+            errors.append(("home_zip", "invalid_zip"))
+        else:
+            try:
+                geo.resolve_zip(home_zip)
+            except geo.PlaceError:
+                errors.append(("home_zip", "unknown_zip"))
+    if near_school:
+        home_zip = None
+    reference = str(form.get("district_reference") or "").strip() or None
+    if reference and not DISTRICT_REFERENCE.match(reference):
+        errors.append(("district_reference", "invalid_reference"))
+    notes = str(form.get("notes") or "").strip() or None
+    if notes and len(notes) > MAX_NOTES:
+        errors.append(("notes", "too_long"))
+    if errors:
+        raise NeedsError(errors)
+    return NeedsInput(
+        school_id, codes, grade_band, age, family_languages, home_zip, near_school, reference, notes
+    )
+
+
+def audit_view(record: NeedsRecord) -> dict[str, Any]:
+    """What an audit row may hold about a record: no notes, reference, ZIP or age values."""
+    return {
+        "school_id": record.school_id,
+        "grade_band": record.grade_band,
+        "languages": record.languages,
+        "barriers": sorted(record.barrier_codes),
+        "near_school": record.near_school,
+        "has_home_zip": record.home_zip is not None,
+        "has_age": record.age is not None,
+        "has_district_reference": record.district_reference is not None,
+        "has_notes": record.notes is not None,
+    }
+
+
+def _apply(record: NeedsRecord, data: NeedsInput) -> None:
+    record.school_id = data.school_id
+    record.grade_band = data.grade_band
+    record.age = data.age
+    record.languages = data.languages
+    record.home_zip = data.home_zip
+    record.near_school = data.near_school
+    record.district_reference = data.district_reference
+    record.notes = data.notes
+    kept = [b for b in record.barriers if b.barrier_code in data.barriers]
+    have = {b.barrier_code for b in kept}
+    record.barriers = kept + [NeedsBarrier(barrier_code=c) for c in data.barriers if c not in have]
+
+
+def create_record(session: Session, user: User, form: Mapping[str, Any]) -> NeedsRecord:
+    data = validate(session, user, form)
+    record = NeedsRecord(family_key=new_family_key(), created_by_id=user.id)
+    _apply(record, data)
+    session.add(record)
+    session.flush()
+    audit.record(session, user, "needs.create", record, None, audit_view(record))
+    return record
+
+
+def update_record(
+    session: Session, user: User, record: NeedsRecord, form: Mapping[str, Any]
+) -> NeedsRecord:
+    data = validate(session, user, form)
+    before = audit_view(record)
+    _apply(record, data)
+    session.flush()
+    audit.record(session, user, "needs.update", record, before, audit_view(record))
+    return record
+
+
+def get_record(session: Session, user: User, record_id: str) -> NeedsRecord | None:
+    """The record if it belongs to one of the user's schools (else None: the caller 404s).
+
+    Opening it is audited.
+    """
+    record = session.get(NeedsRecord, record_id)
+    if record is None or record.school_id not in user_school_ids(user):
+        return None
+    audit.record(session, user, "needs.view", record)
+    return record
+
+
+def list_records(session: Session, user: User) -> list[NeedsRecord]:
+    """Records of the user's schools, newest first; the listing itself is audited."""
+    schools = sorted(user_school_ids(user))
+    records = list(
+        session.scalars(
+            select(NeedsRecord)
+            .where(NeedsRecord.school_id.in_(schools), NeedsRecord.purged_at.is_(None))
+            .options(selectinload(NeedsRecord.barriers), selectinload(NeedsRecord.school))
+            .order_by(NeedsRecord.created_at.desc())
+        )
+    )
+    summary = {"schools": schools, "count": len(records)}
+    audit.record(session, user, "needs.list", ("needs_record", "*"), None, summary)
+    return records
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def family_place(record: NeedsRecord) -> geo.Place | None:
+    """The family's home ZIP, or the school itself when the family lives near it."""
+    if record.home_zip:
+        try:
+            return geo.resolve_zip(record.home_zip)
+        except geo.PlaceError:
+            return None
+    school = record.school
+    if record.near_school and school.latitude is not None and school.longitude is not None:
+        return geo.Place(
+            point=geo.Point(school.latitude, school.longitude),
+            label=school.name,
+            kind="latlon",
+            city=school.city,
+            postal_code=school.postal_code,
+        )
+    return None
+
+
+def school_history(session: Session, school_id: str) -> dict[str, int]:
+    """Organization id -> referrals this school has sent it (the matcher's school factor)."""
+    rows = session.execute(
+        select(Referral.organization_id, func.count())
+        .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
+        .where(
+            NeedsRecord.school_id == school_id,
+            Referral.organization_id.is_not(None),
+            Referral.status.in_(SENT_OR_LATER),
+        )
+        .group_by(Referral.organization_id)
+    )
+    return {org_id: count for org_id, count in rows}
+
+
+def match_record(session: Session, user: User, record: NeedsRecord) -> matching.MatchResult:
+    """Match the record's family and note every barrier that found no acceptable service."""
+    profile = matching.FamilyProfile(
+        barriers=record.barrier_codes,
+        languages=record.languages,
+        near=family_place(record),
+        age=record.age,
+        school_id=record.school_id,
+    )
+    result = matching.match_family(
+        session, profile, school_history=school_history(session, record.school_id)
+    )
+    record_gaps(session, record, result)
+    audit.record(session, user, "needs.match", record)
+    return result
+
+
+def record_gaps(session: Session, record: NeedsRecord, result: matching.MatchResult) -> int:
+    """One MatchGap per record and unmatched barrier, however often the page is opened."""
+    unmet = [b.code for b in result.barriers if b.no_match_reason in GAP_REASONS]
+    if not unmet:
+        return 0
+    known = set(
+        session.scalars(select(MatchGap.barrier_code).where(MatchGap.needs_record_id == record.id))
+    )
+    language = record.languages[0] if record.languages else "en"
+    added = [c for c in unmet if c not in known]
+    session.add_all(
+        MatchGap(
+            school_id=record.school_id,
+            needs_record_id=record.id,
+            barrier_code=code,
+            language=language,
+        )
+        for code in added
+    )
+    return len(added)
+
+
+# --------------------------------------------------------------------------- retention
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    records: int
+    referrals: int
+    events: int
+
+
+def purge_before(session: Session, before: date, actor: User | str = "system") -> PurgeCounts:
+    """Clear identifiable values of records created before ``before`` (domain.md §5: purge
+    after the school year + 1); barrier codes, dates, statuses, school and language stay."""
+    cutoff = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
+    records = list(
+        session.scalars(
+            select(NeedsRecord).where(
+                NeedsRecord.created_at < cutoff, NeedsRecord.purged_at.is_(None)
+            )
+        )
+    )
+    ids = [r.id for r in records]
+    for record in records:
+        record.family_key = f"purged-{record.id}"
+        record.district_reference = None
+        record.notes = None
+        record.home_zip = None
+        record.age = None
+        record.purged_at = datetime.now(UTC)
+    referral_ids = list(
+        session.scalars(select(Referral.id).where(Referral.needs_record_id.in_(ids)))
+    )
+    if referral_ids:
+        session.execute(
+            update(Referral)
+            .where(Referral.id.in_(referral_ids))
+            .values(contact_value=None, note=None),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    events = 0
+    if referral_ids:
+        events = session.execute(
+            update(ReferralEvent)
+            .where(ReferralEvent.referral_id.in_(referral_ids), ReferralEvent.note.is_not(None))
+            .values(note=None),
+            execution_options={"synchronize_session": "fetch"},
+        ).rowcount
+    counts = PurgeCounts(len(records), len(referral_ids), events or 0)
+    audit.record(
+        session,
+        actor,
+        "needs.purge",
+        ("needs_record", "*"),
+        None,
+        {"before": before, **counts.__dict__},
+    )
+    return counts
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _day(moment: datetime) -> date:
+    return moment.date()
+
+
+def report_rows(session: Session, school_ids: Sequence[str] | None = None) -> DemandData:
+    """De-identified rows for the reports: no key, note or contact leaves this function."""
+    record_query = select(NeedsRecord).options(
+        selectinload(NeedsRecord.barriers), selectinload(NeedsRecord.school)
+    )
+    referral_query = (
+        select(Referral)
+        .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
+        .options(selectinload(Referral.events), selectinload(Referral.record))
+        .where(Referral.status != "draft")
+    )
+    gap_query = select(MatchGap)
+    if school_ids is not None:
+        record_query = record_query.where(NeedsRecord.school_id.in_(school_ids))
+        referral_query = referral_query.where(NeedsRecord.school_id.in_(school_ids))
+        gap_query = gap_query.where(MatchGap.school_id.in_(school_ids))
+    needs = [
+        NeedRow(
+            school_id=r.school_id,
+            district_id=r.school.district_id,
+            created=_day(r.created_at),
+            grade_band=r.grade_band,
+            language=r.languages[0] if r.languages else "en",
+            barriers=frozenset(r.barrier_codes),
+        )
+        for r in session.scalars(record_query)
+    ]
+    referrals = [_referral_row(r) for r in session.scalars(referral_query)]
+    gaps = [GapRow(g.school_id, g.barrier_code, g.language) for g in session.scalars(gap_query)]
+    return DemandData(needs, referrals, gaps)
+
+
+def _referral_row(referral: Referral) -> ReferralRow:
+    """Made = first sent; completed = when the completion event happened (days to completion)."""
+    reached = {e.to_status: _day(e.at) for e in reversed(referral.events)}
+    made = reached.get("sent", _day(referral.created_at))
+    return ReferralRow(
+        school_id=referral.record.school_id,
+        barrier=referral.barrier_code,
+        made=made,
+        accepted=bool(ACCEPTED_OR_LATER & reached.keys()),
+        declined=referral.status == "declined",
+        completed=reached.get("completed") if referral.status == "completed" else None,
+        closed=referral.status in CLOSED_WITHOUT_COMPLETION,
+    )

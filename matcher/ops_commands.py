@@ -1,0 +1,88 @@
+"""Operations commands: ``flask --app wsgi backup|restore|index-sync`` (see README), and the
+search-index sync thread each served process runs (started by gunicorn.conf.py)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from matcher import backup, index_sync
+from matcher.extensions import db
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(out: Path) -> None:
+    """Write a consistent copy of the database to OUT while the app keeps serving."""
+    try:
+        written = backup.backup(db.engine, out)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {written} ({written.stat().st_size} bytes).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the contents of a non-empty database.")
+def restore_command(source: Path, force: bool) -> None:
+    """Restore IN into the configured database (which must be empty unless --force)."""
+    try:
+        backup.restore(db.engine, source, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    index_sync.request_rebuild(current_app.config["ENLACE_INDEX_DIR"])
+    click.echo(f"Restored {source}; this host's search index will be rebuilt.")
+    click.echo("On every other host run: flask --app wsgi index-sync --rebuild")
+
+
+@click.command("index-sync")
+@with_appcontext
+@click.option("--rebuild", is_flag=True, help="Rebuild this host's index from the database.")
+def index_sync_command(rebuild: bool) -> None:
+    """Apply pending listing changes to this host's search index (builds it if missing)."""
+    index_dir = current_app.config["ENLACE_INDEX_DIR"]
+    if rebuild:
+        index_sync.request_rebuild(index_dir)
+    try:
+        result = index_sync.sync(db.session, index_dir)
+    except index_sync.IndexSyncError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{result.action}: {result.changes} changes, {result.services} services, "
+        f"high-water mark {result.high_water}"
+    )
+
+
+def start_index_sync(app: Flask, interval: float) -> threading.Thread | None:
+    """Poll the outbox every ``interval`` seconds in a daemon thread of a serving process."""
+    if interval <= 0:
+        return None
+    log = logging.getLogger("matcher.index_sync")
+
+    def loop() -> None:
+        while True:
+            with app.app_context():
+                try:
+                    index_sync.sync(db.session, app.config["ENLACE_INDEX_DIR"])
+                except Exception:
+                    log.warning("search index sync failed; retrying", exc_info=True)
+                finally:
+                    db.session.remove()
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="enlace-index-sync", daemon=True)
+    thread.start()
+    return thread
+
+
+def init_app(app: Flask) -> None:
+    for command in (backup_command, restore_command, index_sync_command):
+        app.cli.add_command(command)

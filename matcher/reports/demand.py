@@ -1,0 +1,211 @@
+"""Demand: barriers recorded in needs records, referrals and their outcomes, empty searches.
+
+Counting works on small, de-identified rows (``NeedRow``, ``ReferralRow``,
+``GapRow``) read by the loaders at the bottom: no family key, note or contact
+ever reaches a report, so no export can carry one. The unit of a need count is a
+needs record (one family at one school); a family with three barriers counts once
+in each of the three barrier rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from matcher.models import SearchLog
+from matcher.models.reports import MAX_LOGGED_QUERY
+from matcher.text import clip
+
+log = logging.getLogger(__name__)
+
+# Family languages get their own column; every other language is counted as "other".
+OTHER_LANGUAGE = "other"
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    school_id: str
+    district_id: str | None
+    created: date
+    grade_band: str
+    language: str
+    barriers: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    school_id: str
+    barrier: str
+    made: date
+    accepted: bool
+    declined: bool
+    completed: date | None
+    closed: bool  # closed without completion (expired, cancelled, withdrawn)
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """A match that found no acceptable service (``MatchGap``)."""
+
+    school_id: str | None
+    barrier: str
+    language: str
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: date, last: date) -> list[str]:
+    """Every month from ``first`` to ``last``, so a trend line shows empty months as 0."""
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def language_group(code: str, featured: Sequence[str]) -> str:
+    return code if code in featured else OTHER_LANGUAGE
+
+
+def barrier_counts(needs: Iterable[NeedRow]) -> Counter[str]:
+    """Needs records per barrier."""
+    return Counter(code for need in needs for code in need.barriers)
+
+
+def barrier_language_counts(
+    needs: Iterable[NeedRow], featured: Sequence[str]
+) -> Counter[tuple[str, str]]:
+    """Needs records per (barrier, family language group)."""
+    return Counter(
+        (code, language_group(need.language, featured)) for need in needs for code in need.barriers
+    )
+
+
+def count_by(needs: Iterable[NeedRow], key: str) -> Counter[str]:
+    """Needs records per value of one field: school_id, district_id, grade_band, language."""
+    return Counter(getattr(need, key) or "" for need in needs)
+
+
+def monthly(days: Iterable[date]) -> Counter[str]:
+    return Counter(month_of(d) for d in days)
+
+
+@dataclass(frozen=True)
+class ReferralOutcomes:
+    made: int
+    accepted: int
+    declined: int
+    completed: int
+    not_completed: int  # closed without completion
+    median_days: float | None  # from made to completed; None when nothing was completed
+
+
+def outcomes(referrals: Sequence[ReferralRow]) -> ReferralOutcomes:
+    days = [(r.completed - r.made).days for r in referrals if r.completed]
+    return ReferralOutcomes(
+        made=len(referrals),
+        accepted=sum(r.accepted for r in referrals),
+        declined=sum(r.declined for r in referrals),
+        completed=len(days),
+        not_completed=sum(r.closed and not r.completed for r in referrals),
+        median_days=statistics.median(days) if days else None,
+    )
+
+
+def outcomes_by_barrier(referrals: Iterable[ReferralRow]) -> dict[str, ReferralOutcomes]:
+    grouped: dict[str, list[ReferralRow]] = {}
+    for referral in referrals:
+        grouped.setdefault(referral.barrier, []).append(referral)
+    return {code: outcomes(rows) for code, rows in grouped.items()}
+
+
+@dataclass(frozen=True)
+class EmptySearch:
+    query: str
+    locale: str
+    filters: str
+    count: int
+
+
+def empty_searches(session: Session, since: datetime | None = None) -> list[EmptySearch]:
+    """Searches that found nothing, grouped by (query, language, filters), most frequent first."""
+    statement = (
+        select(SearchLog.query, SearchLog.locale, SearchLog.filters_json, func.count())
+        .where(SearchLog.result_count == 0)
+        .group_by(SearchLog.query, SearchLog.locale, SearchLog.filters_json)
+    )
+    if since is not None:
+        statement = statement.where(SearchLog.created_at >= since)
+    rows = [
+        EmptySearch(query, locale, _filters_text(filters), count)
+        for query, locale, filters, count in session.execute(statement)
+    ]
+    return sorted(rows, key=lambda r: (-r.count, r.query, r.locale))
+
+
+def record_empty_search(
+    session: Session, query: str, locale: str, filters: dict | None, result_count: int = 0
+) -> SearchLog:
+    """Log a search that found nothing: query (cut short), language, filters. Nobody's identity."""
+    row = SearchLog(
+        query=clip(" ".join((query or "").split()), MAX_LOGGED_QUERY - 1),
+        locale=(locale or "en")[:10],
+        filters_json=json.dumps(filters or {}, ensure_ascii=False, sort_keys=True, default=str),
+        result_count=result_count,
+    )
+    session.add(row)
+    return row
+
+
+def log_empty_search(session: Session, query: str, locale: str, filters: dict | None) -> None:
+    """Record an empty search in its own short transaction: the search itself stays a
+    read, and a logging failure never breaks the search."""
+    try:
+        with Session(session.get_bind()) as log_session:
+            record_empty_search(log_session, query, locale, filters)
+            log_session.commit()
+    except SQLAlchemyError:
+        log.warning("could not log an empty search", exc_info=True)
+
+
+def _filters_text(filters_json: str) -> str:
+    """'{"language": "es", "free": true}' -> 'free=true, language=es' for a table cell."""
+    try:
+        filters = json.loads(filters_json or "{}")
+    except ValueError:
+        return ""
+    if not isinstance(filters, dict):
+        return ""
+    shown = (
+        f"{key}={value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+        for key, value in sorted(filters.items())
+        if value not in (None, "", [], False)
+    )
+    return ", ".join(shown)
+
+
+@dataclass(frozen=True)
+class DemandData:
+    """The de-identified rows one report counts."""
+
+    needs: list[NeedRow]
+    referrals: list[ReferralRow]
+    match_gaps: list[GapRow]
+
+
+def load(session: Session, school_ids: Sequence[str] | None = None) -> DemandData:
+    """Read needs, referrals and unmatched barriers (all schools, or ``school_ids``)."""
+    from matcher import needs  # imported here: matcher.needs builds this module's rows
+
+    return needs.report_rows(session, school_ids)

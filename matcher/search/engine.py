@@ -1,0 +1,472 @@
+"""Running a search: parameters, filters, facets, ranking, distance, pagination.
+
+The API, the search page and the CLI all call ``search(session, index, request)``
+and serialise ``SearchResponse.to_dict()``, so they answer identically.
+
+Ranking is BM25F over the name (x3), category labels and aliases (x2),
+organization (x1.5) and description fields in both languages; each query word
+counts once (the best of its fields, plus a little of the others) and
+matching taxonomy terms add a boost. With a location, relevance is blended
+with proximity (70/30) among the best ``RERANK`` candidates in the radius.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import pickle
+import re
+import struct
+import zlib
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+from whoosh.query import DisjunctionMax, Every, Or, Query, Term
+
+from matcher import geo, hours, languages, taxonomy
+from matcher.models import TaxonomyTerm
+from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
+from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
+from matcher.search.query import OpenSpec, ParsedQuery, parse, parse_open
+from matcher.text import clip
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RADIUS_MI = 10.0
+MAX_RADIUS_MI = 200.0
+MAX_PER_PAGE = 50
+MAX_PAGE = 1000
+RERANK = 200
+DISTANCE_WEIGHT = 0.3
+COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
+LANGUAGE_FIELDS = {"name": 3.0, "cat": 2.0, "body": 1.0}
+FOLDED_FIELDS = {"org": 1.5, "langs": 1.0, "city": 1.0}
+EXPANSION_BOOST = 3.0
+SNIPPET_CHARS = 220
+SORTS = ("relevance", "distance")
+# Failures that mean the files on disk are damaged (the index is then rebuilt).
+INDEX_DAMAGE = (
+    OSError,
+    EOFError,
+    struct.error,
+    pickle.UnpicklingError,
+    zlib.error,
+    whoosh_index.IndexError,
+)
+
+
+class SearchError(ValueError):
+    """A bad search parameter; ``str(error)`` is a message fit for users (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    locale: str = "en"
+    near: str | None = None
+    radius_mi: float = DEFAULT_RADIUS_MI
+    category: str | None = None
+    language: str | None = None
+    open: str | None = None
+    free: bool = False
+    age: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    now: datetime | None = None
+
+
+def _int(
+    params: Mapping[str, Any], key: str, default: int | None, low: int, high: int
+) -> int | None:
+    raw = params.get(key)
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise SearchError(f"{key} must be a whole number, not '{clip(str(raw), 20)}'.") from None
+    if not low <= value <= high:
+        raise SearchError(f"{key} must be between {low} and {high}.")
+    return value
+
+
+def _flag(params: Mapping[str, Any], key: str) -> bool:
+    raw = str(params.get(key) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SearchError(f"{key} must be true or false.")
+
+
+def _text(params: Mapping[str, Any], key: str) -> str | None:
+    value = params.get(key)
+    value = str(value).strip() if value is not None else ""
+    return value or None
+
+
+def request_from_params(params: Mapping[str, Any], locale: str = "en") -> SearchRequest:
+    """A ``SearchRequest`` from string parameters (query string or CLI options)."""
+    radius_raw = params.get("radius_mi")
+    radius = DEFAULT_RADIUS_MI
+    if radius_raw is not None and str(radius_raw).strip():
+        try:
+            radius = float(str(radius_raw).strip())
+        except ValueError:
+            raise SearchError(
+                f"radius_mi must be a number of miles, not '{clip(str(radius_raw), 20)}'."
+            ) from None
+        if not 0 < radius <= MAX_RADIUS_MI or radius != radius:
+            raise SearchError(f"radius_mi must be more than 0 and at most {MAX_RADIUS_MI:.0f}.")
+    sort = _text(params, "sort") or "relevance"
+    if sort not in SORTS:
+        raise SearchError("sort must be 'relevance' or 'distance'.")
+    lang = _text(params, "lang")
+    return SearchRequest(
+        q=str(params.get("q") or ""),
+        locale=lang if lang in LANGUAGES else locale,
+        near=_text(params, "near"),
+        radius_mi=radius,
+        category=_text(params, "category"),
+        language=_text(params, "language"),
+        open=_text(params, "open"),
+        free=_flag(params, "free"),
+        age=_int(params, "age", None, 0, 120),
+        sort=sort,
+        page=_int(params, "page", 1, 1, MAX_PAGE) or 1,
+        per_page=_int(params, "per_page", 10, 1, MAX_PER_PAGE) or 10,
+    )
+
+
+@dataclass
+class SearchResult:
+    id: str
+    name: str
+    organization: dict[str, str]
+    score: float
+    distance_mi: float | None
+    languages: list[dict[str, str]]
+    taxonomy_terms: list[dict[str, str | None]]
+    snippet: str  # HTML: escaped text with <mark> around matched words
+    hours_today: str
+
+
+@dataclass
+class SearchResponse:
+    total: int
+    page: int
+    per_page: int
+    suggestion: str | None
+    location: dict[str, Any] | None
+    facets: dict[str, list[dict[str, Any]]]
+    results: list[SearchResult] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- query building ----------------------------------------------------------------------
+
+
+def whoosh_query(parsed: ParsedQuery) -> Query | None:
+    """One clause per word (best field wins, others add 30%) plus taxonomy expansions."""
+    clauses: list[Query] = []
+    for word in parsed.words:
+        alternatives: list[Query] = []
+        for lang in LANGUAGES:
+            for stem in terms(language_analyzer(lang), word):
+                alternatives += [
+                    Term(f"{name}_{lang}", stem, boost=boost)
+                    for name, boost in LANGUAGE_FIELDS.items()
+                ]
+        for folded in terms(folding_analyzer(), word):
+            alternatives += [Term(f, folded, boost=b) for f, b in FOLDED_FIELDS.items()]
+        if alternatives:
+            clauses.append(DisjunctionMax(alternatives, tiebreak=0.3))
+    for term_id, share in parsed.expansions.items():
+        clauses.append(Term("cats", term_id, boost=EXPANSION_BOOST * share))
+    return Or(clauses) if clauses else None
+
+
+# --- filters ---------------------------------------------------------------------------
+
+
+def _schedules(attrs: dict[str, Any]) -> list[StoredSchedule]:
+    return [
+        StoredSchedule(
+            days=list(days),
+            opens_at=time.fromisoformat(opens) if opens else None,
+            closes_at=time.fromisoformat(closes) if closes else None,
+            description=description,
+        )
+        for days, opens, closes, description in attrs["schedules"]
+    ]
+
+
+def _open_test(spec: OpenSpec) -> Callable[[list[StoredSchedule]], bool]:
+    if spec.kind == "evenings":
+        return hours.open_evenings
+    if spec.kind == "weekends":
+        return hours.open_weekends
+    if spec.kind == "day":
+        return lambda s: any(w.day == spec.day for w in hours.windows(s))
+    return lambda s: hours.is_open(s, spec.day or "", spec.moment or time(0))
+
+
+def _category_ids(session: Session, value: str) -> set[str]:
+    term = session.get(TaxonomyTerm, value) or taxonomy.find_term(session, value)
+    if term is None:
+        raise SearchError(f"We don't know the category '{clip(value, 60)}'.")
+    return {term.id}
+
+
+def _allowed(
+    session: Session, snap: Snapshot, request: SearchRequest, now: datetime
+) -> set[int] | None:
+    """Document numbers that pass the non-geographic filters, or None for no filter."""
+    sets: list[set[int]] = []
+    if request.language:
+        code = languages.code_for(request.language)
+        if code is None:
+            raise SearchError(f"We don't know the language '{clip(request.language, 40)}'.")
+        sets.append(snap.by_lang.get(code, set()))
+    if request.category:
+        (term_id,) = _category_ids(session, request.category)
+        sets.append(snap.by_cat.get(term_id, set()))
+    if request.free:
+        sets.append(snap.free)
+    if request.age is not None:
+        age = request.age
+        sets.append(
+            {
+                d
+                for d in snap.live
+                if (a := snap.attrs[d]) is not None
+                and (a["min_age"] is None or a["min_age"] <= age)
+                and (a["max_age"] is None or age <= a["max_age"])
+            }
+        )
+    if request.open:
+        try:
+            test = _open_test(parse_open(request.open, now))
+        except ValueError as error:
+            raise SearchError(str(error)) from None
+        sets.append(
+            {
+                d
+                for d in snap.live
+                if (a := snap.attrs[d]) and a["schedules"] and test(_schedules(a))
+            }
+        )
+    if not sets:
+        return None
+    sets.sort(key=len)
+    allowed = set(sets[0])
+    for other in sets[1:]:
+        allowed &= other
+    return allowed
+
+
+# --- results ---------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def snippet(text: str, query_stems: set[str], limit: int = SNIPPET_CHARS) -> str:
+    """HTML: a window of ``text`` around the first matched word, matches in <mark>."""
+    if not text:
+        return ""
+    found = [m for m in _WORD_RE.finditer(text) if query_stems & stems(m.group())]
+    start = 0
+    if found and found[0].end() > limit - 40:
+        start = text.rfind(" ", 0, max(found[0].start() - 60, 0)) + 1
+    end = len(text) if len(text) - start <= limit else text.rfind(" ", start, start + limit)
+    end = end if end > start else min(len(text), start + limit)
+    out, cursor = ["…" if start else ""], start
+    for match in found:
+        if match.start() < start or match.end() > end:
+            continue
+        out += [
+            html.escape(text[cursor : match.start()]),
+            f"<mark>{html.escape(match.group())}</mark>",
+        ]
+        cursor = match.end()
+    out.append(html.escape(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)
+
+
+def _result(
+    attrs: dict[str, Any],
+    score: float,
+    distance: float | None,
+    locale: str,
+    snap: Snapshot,
+    query_stems: set[str],
+    now: datetime,
+) -> SearchResult:
+    def local(values: dict[str, str]) -> str:
+        return values.get(locale) or values.get("en") or ""
+
+    return SearchResult(
+        id=attrs["id"],
+        name=local(attrs["name"]),
+        organization={"id": attrs["org_id"], "name": local(attrs["org_name"])},
+        score=round(score, 4),
+        distance_mi=round(distance, 1) if distance is not None else None,
+        languages=[{"code": c, "name": languages.name(c, locale)} for c in attrs["langs"]],
+        taxonomy_terms=[
+            {"id": tid, "code": code, "label": es if locale == "es" else en}
+            for tid, code, en, es in attrs["terms"]
+        ],
+        snippet=snippet(local(attrs["description"]), query_stems),
+        hours_today=hours.todays_hours(_schedules(attrs), locale, now),
+    )
+
+
+def _facets(snap: Snapshot, docs: set[int], locale: str) -> dict[str, list[dict[str, Any]]]:
+    cats: Counter[str] = Counter()
+    langs: Counter[str] = Counter()
+    for d in docs:
+        a = snap.attrs[d]
+        if a is not None:
+            cats.update(a["roots"])
+            langs.update(a["langs"])
+    position = 1 if locale == "es" else 0
+    category = [
+        {"id": tid, "label": snap.labels.get(tid, (tid, tid))[position], "count": n}
+        for tid, n in cats.items()
+    ]
+    language = [
+        {"code": c, "label": languages.name(c, locale), "count": n} for c, n in langs.items()
+    ]
+    category.sort(key=lambda f: (-f["count"], f["label"]))
+    language.sort(key=lambda f: (-f["count"], f["label"]))
+    return {"category": category, "language": language}
+
+
+def record_zero_result(
+    session: Session, request: SearchRequest, parsed_words: tuple[str, ...]
+) -> None:
+    """Log a search with no results as a demand signal (``matcher.reports.demand``)."""
+    from matcher.reports.demand import log_empty_search
+
+    log.info("search with no results: %r (words %s)", request.q[:200], parsed_words)
+    filters = {k: getattr(request, k) for k in ("category", "language", "open", "free", "age")}
+    log_empty_search(session, request.q, request.locale, filters)
+
+
+# --- the search --------------------------------------------------------------------------
+
+
+def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResponse:
+    now = request.now or hours.now_local()
+    parsed = parse(request.q, snap.lexicon, find_place=request.near is None)
+    place = parsed.place
+    if request.near:
+        try:
+            place = geo.resolve_place(request.near)
+        except geo.PlaceError as error:
+            raise SearchError(str(error)) from None
+    allowed = _allowed(session, snap, request, now)
+    distances: dict[int, float] = {}
+    if place is not None:
+        distances = snap.docs_near(place.point, request.radius_mi)
+        in_area = set(distances) | snap.docs_covering(place)
+        allowed = in_area if allowed is None else allowed & in_area
+    query = whoosh_query(parsed)
+    filtered = allowed is not None
+    if query is None:
+        query = Every() if filtered else None
+    response = SearchResponse(
+        total=0,
+        page=request.page,
+        per_page=request.per_page,
+        suggestion=parsed.suggestion,
+        location=(
+            {
+                "label": place.label,
+                "from_query": request.near is None,
+                "radius_mi": request.radius_mi,
+            }
+            if place
+            else None
+        ),
+        facets={"category": [], "language": []},
+    )
+    if query is None or (allowed is not None and not allowed):
+        if parsed.text:
+            record_zero_result(session, request, parsed.words)
+        return response
+    searcher = snap.searcher
+    wanted = request.page * request.per_page
+    limit: int | None = wanted
+    if place is not None:
+        limit = None if request.sort == "distance" else max(wanted, RERANK)
+    hits = [(hit.docnum, hit.score) for hit in searcher.search(query, filter=allowed, limit=limit)]
+    matched = set(query.docs(searcher)) & snap.live
+    if allowed is not None:
+        matched &= allowed
+    response.total = len(matched)
+    response.facets = _facets(snap, matched, request.locale)
+    if not hits:
+        record_zero_result(session, request, parsed.words)
+        return response
+    ranked = _rank(hits, distances, place is not None, request)
+    page = ranked[(request.page - 1) * request.per_page : wanted]
+    query_stems = stems(" ".join(parsed.words)) | set(parsed.words)
+    response.results = [
+        _result(snap.attrs[d], score, distances.get(d), request.locale, snap, query_stems, now)
+        for d, score in page
+        if snap.attrs[d] is not None
+    ]
+    return response
+
+
+def _rank(
+    hits: list[tuple[int, float]],
+    distances: dict[int, float],
+    has_place: bool,
+    request: SearchRequest,
+) -> list[tuple[int, float]]:
+    if not has_place:
+        return hits
+    if request.sort == "distance":
+        far = request.radius_mi + 1
+        return sorted(hits, key=lambda h: (distances.get(h[0], far), -h[1]))
+    top = max((score for _d, score in hits), default=0.0) or 1.0
+
+    def blended(hit: tuple[int, float]) -> float:
+        docnum, score = hit
+        d = distances.get(docnum)
+        proximity = (
+            COVERAGE_PROXIMITY if d is None else 1 - min(d, request.radius_mi) / request.radius_mi
+        )
+        return (1 - DISTANCE_WEIGHT) * score / top + DISTANCE_WEIGHT * proximity
+
+    return sorted(((d, blended((d, s))) for d, s in hits), key=lambda h: -h[1])
+
+
+def search(session: Session, index: ServiceIndex, request: SearchRequest) -> SearchResponse:
+    """Search the directory. Raises SearchError for bad parameters, nothing else for bad text.
+
+    A missing or damaged index is rebuilt from the database (with a logged
+    warning) and the search is answered from the new index.
+    """
+    index.ensure(session)
+    try:
+        return _run(session, index.snapshot(), request)
+    except INDEX_DAMAGE as error:
+        index.recover(session, error)
+        return _run(session, index.snapshot(), request)

@@ -1,0 +1,641 @@
+"""The on-disk service index: schema, full rebuild, incremental update, lifecycle.
+
+One Whoosh document per *active* service of a *published* organization. A
+listing's language is unknown (most are English, some partners write Spanish
+only, translations are optional), and language detection on a two-line
+description is unreliable, so the primary text goes through *both* the English
+and the Spanish analyzer; a translation goes only through its own language's
+analyzer. Queries search both, so "despensa" and "pantry" each meet their stems.
+
+Everything the result list and the filters need (ids, names, categories,
+languages, points, service areas, hours) is stored with the document as
+``attrs`` and loaded into memory once per index segment, so a search never
+touches the database. The index is derived data: it can be rebuilt from the
+database at any time, and is, automatically, when it is missing or corrupt.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fcntl
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.scoring import BM25F, BM25FScorer
+from whoosh.searching import Searcher
+
+from matcher import geo, languages
+from matcher.models import (
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from matcher.search.analysis import folding_analyzer, language_analyzer, terms
+from matcher.search.query import Lexicon, TaxonomyPhrase, Vocabulary
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "services"
+TAXONOMY_FILE = "taxonomy.json"
+LOCK_FILE = ".write.lock"
+LOCK_TIMEOUT_S = 10.0
+BATCH = 500
+
+Progress = Callable[[int, int], None]
+
+
+def schema() -> Schema:
+    en, es, folded = language_analyzer("en"), language_analyzer("es"), folding_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        name_en=TEXT(analyzer=en, phrase=False),
+        name_es=TEXT(analyzer=es, phrase=False),
+        body_en=TEXT(analyzer=en, phrase=False),
+        body_es=TEXT(analyzer=es, phrase=False),
+        cat_en=TEXT(analyzer=en, phrase=False),
+        cat_es=TEXT(analyzer=es, phrase=False),
+        org=TEXT(analyzer=folded, phrase=False),
+        langs=TEXT(analyzer=folded, phrase=False),
+        city=TEXT(analyzer=folded, phrase=False),
+        cats=KEYWORD(commas=True),
+        vocab=TEXT(analyzer=folded, phrase=False),
+        attrs=STORED,
+    )
+
+
+class IndexUnavailable(RuntimeError):
+    """The index could not be opened or rebuilt."""
+
+
+# --- building documents -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Term:
+    id: str
+    code: str | None
+    name: str
+    name_es: str
+    aliases_en: tuple[str, ...]
+    aliases_es: tuple[str, ...]
+    parent_id: str | None
+
+
+def _load_terms(session: Session) -> dict[str, _Term]:
+    return {
+        t.id: _Term(
+            t.id,
+            t.code,
+            t.name,
+            t.name_es or t.name,
+            tuple(t.aliases_en),
+            tuple(t.aliases_es),
+            t.parent_id,
+        )
+        for t in session.scalars(select(TaxonomyTerm))
+    }
+
+
+def _ancestors(term_id: str, terms_by_id: dict[str, _Term]) -> list[_Term]:
+    """The term and every term above it, nearest first."""
+    out, seen = [], set()
+    current = terms_by_id.get(term_id)
+    while current is not None and current.id not in seen:
+        out.append(current)
+        seen.add(current.id)
+        current = terms_by_id.get(current.parent_id) if current.parent_id else None
+    return out
+
+
+_BODY_FIELDS = ("description", "eligibility_description", "application_process", "fees_description")
+
+
+def _texts(service: Service) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(names for en, names for es, bodies for en, bodies for es)."""
+    primary_names = [service.name, service.alternate_name or ""]
+    primary_body = [getattr(service, f) or "" for f in _BODY_FIELDS]
+    names_en, names_es = list(primary_names), list(primary_names)
+    body_en, body_es = list(primary_body), list(primary_body)
+    for row in service.translations:
+        name = [row.name or ""]
+        body = [getattr(row, f) or "" for f in _BODY_FIELDS]
+        if row.locale == "es":
+            names_es += name
+            body_es += body
+        elif row.locale == "en":
+            names_en += name
+            body_en += body
+        else:  # other languages: unknown stemming, index both ways like primary text
+            names_en += name
+            names_es += name
+            body_en += body
+            body_es += body
+    return names_en, names_es, body_en, body_es
+
+
+def _schedule_rows(service: Service) -> list[tuple[list[str], str | None, str | None, str | None]]:
+    return [
+        (
+            s.days,
+            s.opens_at.strftime("%H:%M") if s.opens_at else None,
+            s.closes_at.strftime("%H:%M") if s.closes_at else None,
+            s.description,
+        )
+        for s in service.schedules
+    ]
+
+
+def _localized(primary: str | None, translations: Iterable[Any], attr: str) -> dict[str, str]:
+    out = {"en": primary or ""}
+    for row in translations:
+        value = getattr(row, attr, None)
+        if value:
+            out[row.locale] = value
+    return out
+
+
+def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str, Any]:
+    """The index document (and stored attributes) for one service."""
+    names_en, names_es, body_en, body_es = _texts(service)
+    org = service.organization
+    cat_en, cat_es, cats = [], [], set()
+    direct = []
+    for term in service.taxonomy_terms:
+        chain = _ancestors(term.id, terms_by_id)
+        if not chain:
+            continue
+        head = chain[0]
+        direct.append((head.id, head.code, head.name, head.name_es))
+        # Only the service's own terms as text; broader terms are reached through
+        # ``cats`` (a query naming "Housing" expands to every term below it).
+        cat_en += [head.name, *head.aliases_en]
+        cat_es += [head.name_es, *head.aliases_es]
+        cats.update(t.id for t in chain)
+    roots = sorted(
+        {chain[-1].id for t in service.taxonomy_terms if (chain := _ancestors(t.id, terms_by_id))}
+    )
+    codes = [lang.code or languages.code_for(lang.name) or "" for lang in service.languages]
+    codes = list(dict.fromkeys(c for c in codes if c))
+    lang_names = [n for c in codes for n in languages.all_names(c)]
+    points, cities = [], []
+    for location in service.locations:
+        if location.has_point and location.location_type != "virtual":
+            points.append((location.latitude, location.longitude))
+        cities += [a.city for a in location.addresses if a.city]
+    areas = [(a.kind, a.name) for a in service.service_areas if a.name and a.kind != "text"]
+    cities += [name for _kind, name in areas]
+    org_names = [org.name, org.alternate_name or ""] + [t.name for t in org.translations if t.name]
+    texts = [*names_en, *names_es, *body_en, *body_es, *cat_en, *cat_es, *org_names]
+    return {
+        "id": service.id,
+        "name_en": "\n".join(names_en),
+        "name_es": "\n".join(names_es),
+        "body_en": "\n".join(body_en),
+        "body_es": "\n".join(body_es),
+        "cat_en": "\n".join(cat_en),
+        "cat_es": "\n".join(cat_es),
+        "org": "\n".join(org_names),
+        "langs": "\n".join(lang_names),
+        "city": "\n".join(cities),
+        "cats": ",".join(sorted(cats)),
+        "vocab": "\n".join([*texts, *lang_names, *cities]),
+        "attrs": {
+            "id": service.id,
+            "name": _localized(service.name, service.translations, "name"),
+            "description": _localized(service.description, service.translations, "description"),
+            "org_id": org.id,
+            "org_name": _localized(org.name, org.translations, "name"),
+            "terms": direct,
+            "cats": sorted(cats),
+            "roots": roots,
+            "langs": codes,
+            "cost": service.cost,
+            "min_age": service.minimum_age,
+            "max_age": service.maximum_age,
+            "points": points,
+            "areas": areas,
+            "schedules": _schedule_rows(service),
+        },
+    }
+
+
+def _indexable():
+    return (
+        select(Service)
+        .join(Organization, Service.organization_id == Organization.id)
+        .where(Service.status == "active", Organization.published.is_(True))
+    )
+
+
+def _with_children(statement):
+    return statement.options(
+        selectinload(Service.organization),
+        selectinload(Service.taxonomy_terms),
+        selectinload(Service.languages),
+        selectinload(Service.schedules),
+        selectinload(Service.service_areas),
+        selectinload(Service.service_at_locations)
+        .selectinload(ServiceAtLocation.location)
+        .selectinload(Location.addresses),
+    )
+
+
+def _documents(
+    session: Session, ids: list[str], terms_by_id: dict[str, _Term]
+) -> Iterator[dict[str, Any]]:
+    """Documents for ``ids`` read through a private session: the caller's session (a web
+    request's, say) keeps its objects, and memory stays flat on big directories."""
+    with Session(session.get_bind()) as own:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            rows = own.scalars(_with_children(_indexable().where(Service.id.in_(chunk))))
+            for service in rows:
+                yield build_document(service, terms_by_id)
+            own.expunge_all()
+
+
+def _taxonomy_phrases(terms_by_id: dict[str, _Term]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": t.id,
+            "parent": t.parent_id,
+            "en": [t.name, *t.aliases_en],
+            "es": [t.name_es, *t.aliases_es],
+        }
+        for t in terms_by_id.values()
+    ]
+
+
+# --- locking and building ------------------------------------------------------------
+
+
+@contextmanager
+def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """One writer at a time across processes (full rebuild or update); waits ``timeout``."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / LOCK_FILE).open("a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexUnavailable(
+                        f"the search index is busy (waited {timeout:.0f} s)"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build_into(target: Path, session: Session, progress: Progress | None) -> int:
+    target.mkdir(parents=True)
+    terms_by_id = _load_terms(session)
+    ids = list(session.scalars(_indexable().with_only_columns(Service.id).order_by(Service.id)))
+    ix = whoosh_index.create_in(str(target), schema())
+    writer = ix.writer(limitmb=256)
+    done = 0
+    try:
+        for doc in _documents(session, ids, terms_by_id):
+            writer.add_document(**doc)
+            done += 1
+            if progress and (done % 100 == 0 or done == len(ids)):
+                progress(done, len(ids))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    (target / TAXONOMY_FILE).write_text(
+        json.dumps(_taxonomy_phrases(terms_by_id), ensure_ascii=False), encoding="utf-8"
+    )
+    if progress and not ids:
+        progress(0, 0)
+    return done
+
+
+def rebuild(index_dir: str | Path, session: Session, progress: Progress | None = None) -> int:
+    """Rebuild the whole index from the database; returns the number of documents.
+
+    Builds beside the live index and swaps directories, so searchers keep
+    answering from the old files until the new index is complete.
+    """
+    index_dir = Path(index_dir)
+    with write_lock(index_dir):
+        fresh = index_dir / f"{INDEX_NAME}.new-{uuid.uuid4().hex[:8]}"
+        try:
+            count = _build_into(fresh, session, progress)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        live = index_dir / INDEX_NAME
+        old = index_dir / f"{INDEX_NAME}.old-{uuid.uuid4().hex[:8]}"
+        if live.exists():
+            live.rename(old)
+        fresh.rename(live)
+        shutil.rmtree(old, ignore_errors=True)
+    return count
+
+
+def index_dir_of(app_or_index_dir: Any) -> Path:
+    """Accept an index directory or anything with a ``config`` mapping (a Flask app)."""
+    config = getattr(app_or_index_dir, "config", None)
+    if config is not None:
+        return Path(config["ENLACE_INDEX_DIR"])
+    return Path(app_or_index_dir)
+
+
+def update_services(app_or_index_dir: Any, session: Session, service_ids: Iterable[str]) -> None:
+    """Re-index these services after a listing change (call after the change is committed).
+
+    Services that are no longer active, or whose organization is unpublished or
+    deleted, are removed. Searchers see the change on their next query.
+    """
+    ids = sorted(set(service_ids))
+    if not ids:
+        return
+    index = get_index(app_or_index_dir)
+    if not index.ensure(session):  # the index was just rebuilt: it already has the change
+        return
+    with write_lock(index.path):
+        terms_by_id = _load_terms(session)
+        writer = index.whoosh().writer(timeout=LOCK_TIMEOUT_S)
+        try:
+            for service_id in ids:
+                writer.delete_by_term("id", service_id)
+            for doc in _documents(session, ids, terms_by_id):
+                writer.add_document(**doc)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+
+# --- the live, in-memory view ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredSchedule:
+    """The subset of ``Schedule`` that ``matcher.hours`` reads, rebuilt from stored attrs."""
+
+    days: list[str]
+    opens_at: Any
+    closes_at: Any
+    description: str | None
+    notes: str | None = None
+
+
+@dataclass
+class Snapshot:
+    """One index generation in memory: searcher, per-document attributes, lookups."""
+
+    key: tuple[int, int]
+    searcher: Searcher
+    attrs: list[dict[str, Any] | None]
+    live: frozenset[int]
+    lexicon: Lexicon
+    labels: dict[str, tuple[str, str]]  # term id -> (English label, Spanish label)
+    by_lang: dict[str, set[int]] = field(default_factory=dict)
+    by_cat: dict[str, set[int]] = field(default_factory=dict)
+    free: set[int] = field(default_factory=set)
+    lat_sorted: list[tuple[float, float, int]] = field(default_factory=list)
+    lats: list[float] = field(default_factory=list)
+    by_area: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+
+    def docs_near(self, center: geo.Point, radius_mi: float) -> dict[int, float]:
+        """docnum -> distance in miles of its nearest location within the radius."""
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(center, radius_mi)
+        found: dict[int, float] = {}
+        lo = bisect.bisect_left(self.lats, min_lat)
+        hi = bisect.bisect_right(self.lats, max_lat)
+        for lat, lon, docnum in self.lat_sorted[lo:hi]:
+            if min_lon <= lon <= max_lon:
+                d = geo.distance_miles(center, geo.Point(lat, lon))
+                if d <= radius_mi and d < found.get(docnum, float("inf")):
+                    found[docnum] = d
+        return found
+
+    def docs_covering(self, place: geo.Place) -> set[int]:
+        """Documents without a point whose service area covers the place."""
+        out: set[int] = set()
+        for (kind, name), docs in self.by_area.items():
+            if geo.covers(kind, name, place):
+                out |= docs
+        return out
+
+
+SegmentCache = dict[str, list[dict[str, Any] | None]]
+
+
+def _segment_attrs(segreader, cache: SegmentCache) -> list[dict[str, Any] | None]:
+    """Stored attrs of every document of a segment; segments never change, so a new
+    generation after a one-listing update reads only its new small segment."""
+    seg_id = segreader.segment().segment_id()
+    cached = cache.get(seg_id)
+    if cached is None:
+        cached = []
+        for docnum in range(segreader.doc_count_all()):
+            try:
+                cached.append(segreader.stored_fields(docnum).get("attrs"))
+            except Exception:  # a deleted document's stored data may be gone
+                cached.append(None)
+        cache[seg_id] = cached
+    return cached
+
+
+def _taxonomy_rows(path: Path) -> list[dict[str, Any]]:
+    try:
+        return json.loads((path / TAXONOMY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning("taxonomy labels missing from the search index at %s", path)
+        return []
+
+
+def _load_lexicon(reader, rows: list[dict[str, Any]]) -> Lexicon:
+    freq: Counter[str] = Counter()
+    for term, info in reader.iter_field("vocab"):
+        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        freq[word] = info.doc_frequency()
+    phrases = []
+    for row in rows:
+        for lang in ("en", "es"):
+            analyzer = language_analyzer(lang)
+            for text in row[lang]:
+                stems = tuple(terms(analyzer, text))
+                if stems:
+                    phrases.append(TaxonomyPhrase(row["id"], lang, stems))
+                for word in terms(folding_analyzer(), text):
+                    freq[word] += 0  # known word, even when no listing uses it
+    for place in geo.known_places():
+        for name in (place.name, *place.aliases):
+            for word in terms(folding_analyzer(), name):
+                freq[word] += 0
+    parents = {row["id"]: row.get("parent") for row in rows}
+    return Lexicon(Vocabulary.from_counts(freq), tuple(phrases), parents)
+
+
+class Bm25(BM25F):
+    """BM25F with the Robertson idf, log(1 + (N - n + 0.5) / (n + 0.5)).
+
+    Whoosh's default idf, 1 + log(N / (n + 1)), still gives a word found in every
+    listing ("english" in the language names) a quarter of a rare word's weight;
+    with this one such words add almost nothing.
+    """
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if isinstance(scorer, BM25FScorer):
+            parent = searcher.get_parent()
+            n, total = parent.doc_frequency(fieldname, text), parent.doc_count_all()
+            scorer.idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
+        return scorer
+
+
+def _snapshot(ix, path: Path, key: tuple[int, int], cache: SegmentCache) -> Snapshot:
+    searcher = ix.searcher(weighting=Bm25())
+    reader = searcher.reader()
+    attrs: list[dict[str, Any] | None] = []
+    current = set()
+    for segreader, _offset in reader.leaf_readers():
+        attrs.extend(_segment_attrs(segreader, cache))
+        current.add(segreader.segment().segment_id())
+    for gone in set(cache) - current:  # merged away
+        del cache[gone]
+    rows = _taxonomy_rows(path)
+    snap = Snapshot(
+        key=key,
+        searcher=searcher,
+        attrs=attrs,
+        live=frozenset(reader.all_doc_ids()),
+        lexicon=_load_lexicon(reader, rows),
+        labels={row["id"]: (row["en"][0], row["es"][0]) for row in rows},
+    )
+    by_lang, by_cat, by_area = defaultdict(set), defaultdict(set), defaultdict(set)
+    points = []
+    for docnum in snap.live:
+        a = attrs[docnum]
+        if a is None:
+            continue
+        for code in a["langs"]:
+            by_lang[code].add(docnum)
+        for cat in a["cats"]:
+            by_cat[cat].add(docnum)
+        if a["cost"] == "free":
+            snap.free.add(docnum)
+        if a["points"]:
+            points += [(lat, lon, docnum) for lat, lon in a["points"]]
+        else:
+            for kind, name in a["areas"]:
+                by_area[(kind, name)].add(docnum)
+    points.sort()
+    snap.by_lang, snap.by_cat, snap.by_area = dict(by_lang), dict(by_cat), dict(by_area)
+    snap.lat_sorted, snap.lats = points, [p[0] for p in points]
+    return snap
+
+
+class ServiceIndex:
+    """The service index at one directory: opened lazily, refreshed when it changes."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.root = index_dir
+        self.path = index_dir / INDEX_NAME
+        self._ix = None
+        self._snapshot: Snapshot | None = None
+        self._segments: SegmentCache = {}
+        self._lock = threading.RLock()
+
+    def _key(self) -> tuple[int, int]:
+        return (os.stat(self.path).st_ino, self._ix.latest_generation())  # type: ignore[union-attr]
+
+    def _open(self) -> None:
+        self._ix = whoosh_index.open_dir(str(self.path))
+        self._ix.schema  # noqa: B018  (unpickles the schema: fails now if it is damaged)
+
+    def ensure(self, session: Session) -> bool:
+        """Open the index, rebuilding it when missing or corrupt. False when it was rebuilt."""
+        with self._lock:
+            if self._ix is not None and self.path.exists():
+                return True
+            try:
+                self._open()
+                self.snapshot()
+                return True
+            except Exception as error:
+                self.recover(session, error)
+                return False
+
+    def recover(self, session: Session, error: BaseException | None = None) -> None:
+        """Rebuild from the database after a failure, with a logged warning."""
+        with self._lock:
+            if error is None or isinstance(error, FileNotFoundError | whoosh_index.EmptyIndexError):
+                reason = "missing"
+            else:
+                reason = f"unreadable ({type(error).__name__}: {error})"
+            log.warning("search index at %s is %s: rebuilding from the database", self.path, reason)
+            self.close()
+            rebuild(self.root, session)
+            self._open()
+
+    def whoosh(self):
+        if self._ix is None:
+            raise IndexUnavailable("the index is not open")
+        return self._ix
+
+    def snapshot(self) -> Snapshot:
+        """The current generation in memory; reloads what changed since the last call."""
+        with self._lock:
+            if self._ix is None:
+                raise IndexUnavailable("the index is not open")
+            try:
+                key = self._key()
+            except FileNotFoundError:
+                self._ix = None
+                raise
+            if self._snapshot is None or self._snapshot.key != key:
+                if self._snapshot is not None and self._snapshot.key[0] != key[0]:
+                    self._open()  # the directory was swapped by a full rebuild
+                old = self._snapshot
+                self._snapshot = _snapshot(self._ix, self.path, key, self._segments)
+                if old is not None:
+                    old.searcher.close()
+            return self._snapshot
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.searcher.close()
+            self._snapshot = None
+            self._ix = None
+
+
+_INDEXES: dict[Path, ServiceIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def get_index(app_or_index_dir: Any) -> ServiceIndex:
+    """The process-wide ``ServiceIndex`` for an index directory (or a Flask app)."""
+    path = index_dir_of(app_or_index_dir).resolve()
+    with _INDEXES_LOCK:
+        if path not in _INDEXES:
+            _INDEXES[path] = ServiceIndex(path)
+        return _INDEXES[path]

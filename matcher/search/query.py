@@ -1,0 +1,238 @@
+"""Query understanding, with no I/O: words, typo correction, places, taxonomy expansion.
+
+Any input is accepted: the text is cut to ``MAX_QUERY_CHARS``, reduced to folded
+word tokens (so quotes, ``AND OR *`` and emoji are just ignored), and never
+handed to a query-syntax parser.
+
+* Typos: a word missing from the index vocabulary is replaced by the closest
+  vocabulary word (optimal string alignment distance 1 for words of up to 5
+  letters, else 2; ties go to the word more listings use), and the corrected
+  query is offered as "Did you mean".
+* Places: a trailing place ("comida en oxnard") becomes the location when none
+  was given (``matcher.geo.find_place_in_query``).
+* Cross-language: a query whose stems contain every stem of a taxonomy label or
+  alias, in English or Spanish, is expanded to that term, so "despensa" finds
+  listings tagged Food Pantry even when they are written only in English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from matcher import geo
+from matcher.models import WEEKDAYS
+from matcher.search.analysis import LANGUAGES, language_analyzer, stopwords, terms
+from matcher.text import fold, words
+
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 12
+MIN_CORRECTABLE = 4
+MAX_EXPANSIONS = 8
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Folded index words with the number of listings using each."""
+
+    freq: Mapping[str, int]
+    by_length: Mapping[int, tuple[str, ...]]
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int]) -> Vocabulary:
+        by_length: dict[int, list[str]] = {}
+        for word in counts:
+            by_length.setdefault(len(word), []).append(word)
+        return cls(dict(counts), {n: tuple(ws) for n, ws in by_length.items()})
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.freq
+
+    def correct(self, word: str) -> str | None:
+        """The closest known word, or None when nothing is close enough."""
+        cutoff = 1 if len(word) <= 5 else 2
+        best: tuple[int, int, str] | None = None
+        for size in range(len(word) - cutoff, len(word) + cutoff + 1):
+            choices = self.by_length.get(size)
+            if not choices:
+                continue
+            for match, dist, _i in process.extract(
+                word, choices, scorer=OSA.distance, score_cutoff=cutoff, limit=5
+            ):
+                rank = (int(dist), -self.freq.get(match, 0), match)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best else None
+
+
+@dataclass(frozen=True)
+class TaxonomyPhrase:
+    """A taxonomy label or alias as stems of its language: 'despensa' -> ('despens',)."""
+
+    term_id: str
+    lang: str
+    stems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    vocabulary: Vocabulary
+    phrases: tuple[TaxonomyPhrase, ...]
+    parents: Mapping[str, str | None] = field(default_factory=dict)  # term id -> parent id
+
+    def ancestors(self, term_id: str) -> set[str]:
+        found: set[str] = set()
+        parent = self.parents.get(term_id)
+        while parent and parent not in found:
+            found.add(parent)
+            parent = self.parents.get(parent)
+        return found
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    words: tuple[str, ...]
+    suggestion: str | None = None
+    place: geo.Place | None = None
+    expansions: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.words and not self.expansions
+
+
+def _correct(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
+    """The text with unknown words replaced by known ones; True when anything changed."""
+    changed = False
+    out = []
+    for token in text.split():
+        parts = words(token)
+        if len(parts) != 1:
+            out.append(token)
+            continue
+        word = parts[0]
+        if len(word) >= MIN_CORRECTABLE and not word.isdigit() and word not in vocabulary:
+            fixed = vocabulary.correct(word)
+            if fixed and fixed != word:
+                changed = True
+                out.append(fixed)
+                continue
+        out.append(token)
+    return " ".join(out), changed
+
+
+def _expansions(query_words: tuple[str, ...], lexicon: Lexicon) -> dict[str, float]:
+    """Taxonomy term id -> share of the query its best matching label or alias covers.
+
+    When both a term and one of its ancestors match ("despensa de comida": Food
+    Pantry and Food), only the more specific term is kept.
+    """
+    stems = {lang: set(terms(language_analyzer(lang), " ".join(query_words))) for lang in LANGUAGES}
+    content = max(len(stems["en"]), len(stems["es"]), 1)
+    found: dict[str, float] = {}
+    for phrase in lexicon.phrases:
+        if set(phrase.stems) <= stems[phrase.lang]:
+            share = min(len(phrase.stems) / content, 1.0)
+            if share > found.get(phrase.term_id, 0.0):
+                found[phrase.term_id] = share
+    broader = {a for term_id in found for a in lexicon.ancestors(term_id)}
+    found = {t: share for t, share in found.items() if t not in broader}
+    best = sorted(found.items(), key=lambda item: -item[1])[:MAX_EXPANSIONS]
+    return dict(best)
+
+
+def parse(text: str | None, lexicon: Lexicon, *, find_place: bool = True) -> ParsedQuery:
+    """Understand a free-text query; never raises on any string."""
+    original = " ".join((text or "")[:MAX_QUERY_CHARS].split())
+    corrected, changed = _correct(original, lexicon.vocabulary)
+    place = None
+    remaining = corrected
+    if find_place and corrected:
+        place, remaining = geo.find_place_in_query(corrected)
+    # Stop words of either language carry no meaning here ("for", "de", "para", "or").
+    query_words = tuple(
+        w for w in words(remaining) if w not in stopwords("en") and w not in stopwords("es")
+    )[:MAX_WORDS]
+    return ParsedQuery(
+        text=original,
+        words=query_words,
+        suggestion=corrected if changed else None,
+        place=place,
+        expansions=_expansions(query_words, lexicon) if query_words else {},
+    )
+
+
+# --- "open" filter -------------------------------------------------------------------
+
+_DAY_NAMES = {
+    **{code.lower(): code for code in WEEKDAYS},
+    **dict(
+        zip(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+            WEEKDAYS,
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"),
+            WEEKDAYS,
+            strict=True,
+        )
+    ),
+    **dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), WEEKDAYS, strict=True)),
+}
+_TIME_RE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
+
+
+@dataclass(frozen=True)
+class OpenSpec:
+    """When a service must be open: at a day and time, on a day, evenings or weekends."""
+
+    kind: str  # 'at', 'day', 'evenings', 'weekends'
+    day: str | None = None
+    moment: time | None = None
+
+
+def _parse_time(text: str) -> time | None:
+    match = _TIME_RE.match(text.strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if match.group(3) == "pm" and hour < 12:
+        hour += 12
+    elif match.group(3) == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def parse_open(text: str, now: datetime) -> OpenSpec:
+    """'now', 'evenings', 'weekends', a day ('saturday', 'sábado', 'SA') with an optional
+    time ('saturday 10:00', 'sa@2pm'). Raises ValueError with a message for users."""
+    key = fold(text).strip().replace("@", " ")
+    if key in ("now", "ahora", "open now", "abierto ahora"):
+        return OpenSpec("at", WEEKDAYS[now.weekday()], now.time().replace(second=0, microsecond=0))
+    if key in ("evening", "evenings", "noche", "noches", "tarde", "tardes"):
+        return OpenSpec("evenings")
+    if key in ("weekend", "weekends", "fin de semana", "fines de semana"):
+        return OpenSpec("weekends")
+    parts = key.split(None, 1)
+    day = _DAY_NAMES.get(parts[0].rstrip("s")) or _DAY_NAMES.get(parts[0]) if parts else None
+    if day is None:
+        raise ValueError(
+            "open must be 'now', 'evenings', 'weekends' or a day such as 'saturday 10:00'."
+        )
+    if len(parts) == 1:
+        return OpenSpec("day", day)
+    moment = _parse_time(parts[1])
+    if moment is None:
+        raise ValueError(f"'{parts[1]}' is not a time of day such as 10:00 or 6pm.")
+    return OpenSpec("at", day, moment)

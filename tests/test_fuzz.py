@@ -1,0 +1,161 @@
+"""Fuzzing with hypothesis: any text through search, the place resolver, the HSDS importer
+and every public form fails cleanly or not at all. ENLACE_FUZZ_EXAMPLES raises the
+number of examples for a long local run (CI keeps it small)."""
+
+import copy
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import MetaData, func, select
+
+from matcher import geo, index_sync
+from matcher.access_policy import POLICY
+from matcher.hsds import HSDSError, importer
+from matcher.models import Service, Submission
+from matcher.search.engine import SearchError, request_from_params, search
+from matcher.search.index import get_index
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("ENLACE_FUZZ_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=True,  # the same examples on every CI run: a failure reproduces
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+MARKER = "<em>fz"
+FIELD_RE = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"([^>]*)>')
+SKIPPED_FIELDS = {"csrf_token", "website_url", "next"}  # token, honeypot, redirect target
+
+
+@pytest.fixture
+def index(app, session):
+    index_dir = Path(app.config["ENLACE_INDEX_DIR"])
+    index_sync.sync(session, index_dir)
+    yield get_index(index_dir)
+    get_index(index_dir).close()
+
+
+@FUZZ
+@given(q=st.text(max_size=200), locale=st.sampled_from(["en", "es"]), near=st.text(max_size=40))
+def test_any_unicode_query_gives_a_well_formed_answer(session, index, q, locale, near):
+    try:
+        request = request_from_params({"q": q, "near": near}, locale)
+        response = search(session, index, request).to_dict()
+    except SearchError as error:
+        assert str(error)  # a message fit for users, e.g. an unknown place
+        return
+    assert set(response) >= {"total", "results", "page", "per_page", "facets"}
+    assert response["total"] >= len(response["results"])
+    for result in response["results"]:
+        assert result["id"] and isinstance(result["name"], str)
+
+
+@FUZZ
+@given(text=st.text(max_size=120))
+def test_the_place_resolver_raises_only_place_error(text):
+    try:
+        place = geo.resolve_place(text)
+    except geo.PlaceError:
+        return
+    assert -90 <= place.point.latitude <= 90 if hasattr(place, "point") else place is not None
+
+
+def _counts(session) -> dict[str, int]:
+    metadata = MetaData()
+    metadata.reflect(session.get_bind())
+    return {
+        name: session.scalar(select(func.count()).select_from(table))
+        for name, table in metadata.tables.items()
+    }
+
+
+@pytest.fixture
+def exported_tables(runner, tmp_path):
+    out = tmp_path / "export.json"
+    assert runner.invoke(args=["export-hsds", "--format", "json", str(out)]).exit_code == 0
+    return importer.read(out)
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=60),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True),
+    st.booleans(),
+)
+
+
+@settings(FUZZ, max_examples=max(4, FUZZ.max_examples // 6))
+@given(data=st.data())
+def test_a_mutated_hsds_row_is_imported_or_rejected_with_nothing_written(
+    session, exported_tables, data
+):
+    tables = copy.deepcopy(exported_tables)
+    table = data.draw(st.sampled_from(sorted(name for name, rows in tables.items() if rows)))
+    row = data.draw(st.sampled_from(tables[table]))
+    field = data.draw(st.sampled_from(sorted(row.values)))
+    row.values[field] = data.draw(VALUES)
+    before = _counts(session)
+    try:
+        importer.load(session, tables)
+        session.flush()
+    except HSDSError as error:
+        session.rollback()
+        assert str(error)
+        assert _counts(session) == before
+        return
+    finally:
+        session.rollback()
+    assert _counts(session) == before  # rolled back: this test only checks it loads
+
+
+def _public_forms(app) -> list:
+    forms = []
+    for rule in app.url_map.iter_rules():
+        if {"GET", "POST"} <= rule.methods and "anonymous" in POLICY.get(rule.endpoint, ()):
+            forms.append(rule)
+    return sorted(forms, key=lambda rule: rule.rule)
+
+
+@FUZZ
+@given(data=st.data())
+def test_every_public_form_takes_any_text_without_a_server_error_and_escapes_it(
+    app, session, data
+):
+    client = app.test_client()
+    service_id = session.scalars(select(Service.id).order_by(Service.id)).first()
+    for rule in _public_forms(app):
+        args = {name: service_id if name == "service_id" else "x" for name in rule.arguments}
+        path = rule.build(args, append_unknown=False)[1]
+        page = client.get(path)
+        if page.status_code != 200:
+            continue  # e.g. a token link with a bad token: nothing to fill in
+        fields = [
+            name
+            for name, attrs in FIELD_RE.findall(page.get_data(as_text=True))
+            if name not in SKIPPED_FIELDS and 'type="hidden"' not in attrs
+        ]
+        values = {name: MARKER + data.draw(st.text(max_size=80), label=name) for name in fields}
+        response = client.post(path, data=values)
+        assert response.status_code < 500, f"{path}: {response.status_code}"
+        assert MARKER not in response.get_data(as_text=True), f"{path} echoes unescaped input"
+
+
+@FUZZ
+@given(message=st.text(min_size=1, max_size=300).filter(lambda t: t.strip() and "\x00" not in t))
+def test_a_correction_is_stored_verbatim_and_shown_escaped(app, session, message):
+    service_id = session.scalars(select(Service.id).order_by(Service.id)).first()
+    text = MARKER + message
+    response = app.test_client().post(
+        f"/services/{service_id}/correction", data={"message": text}
+    )
+    assert response.status_code in (302, 400), response.status_code
+    session.expire_all()
+    if response.status_code == 302:
+        stored = session.scalars(
+            select(Submission).order_by(Submission.submitted_at.desc())
+        ).first()
+        assert stored.payload["message"] == text.strip()

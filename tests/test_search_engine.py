@@ -1,0 +1,286 @@
+"""The search engine and its index: query understanding, filters, ranking, lifecycle."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from matcher.hours import LOCAL_TZ
+from matcher.models import Organization, Service
+from matcher.search import engine
+from matcher.search.analysis import stems
+from matcher.search.engine import SearchError, SearchRequest, request_from_params
+from matcher.search.index import (
+    INDEX_NAME,
+    IndexUnavailable,
+    get_index,
+    update_services,
+    write_lock,
+)
+from matcher.search.query import parse_open
+from matcher.upsert import stable_id
+
+pytestmark = pytest.mark.usefixtures("search_app")
+
+
+def sid(key: str) -> str:
+    return stable_id("service", key)
+
+
+def run(app, session, **params):
+    request = params.pop("request", None) or request_from_params(params)
+    return engine.search(session, get_index(app), request)
+
+
+def names(response) -> list[str]:
+    return [r.name for r in response.results]
+
+
+def test_a_one_word_query_ranks_with_real_scores_not_all_zero(app, session):
+    """Whoosh 2.7's OrGroup.factory scores one-word queries 0.0; our queries must not."""
+    response = run(app, session, q="counseling", per_page=20)
+    scores = [r.score for r in response.results]
+    assert len(scores) > 5 and all(s > 0 for s in scores)
+    assert len(set(scores)) > 3
+    assert "counseling" in response.results[0].name.lower()
+
+
+def test_a_spanish_query_with_a_typo_is_corrected_and_finds_food_pantries(app, session):
+    response = run(app, session, q="despensa de comdia", lang="es")
+    assert response.suggestion == "despensa de comida"
+    top = {r.id for r in response.results[:5]}
+    pantries = {
+        sid("food-share-ventura/food-share-partner-pantries"),
+        sid("manna-conejo-valley/manna-choice-pantry"),
+        sid("samaritan-center-simi/samaritan-pantry"),
+        sid("catholic-charities-ventura/cc-food-baskets"),
+    }
+    assert {r.taxonomy_terms[0]["label"] for r in response.results[:3]} <= {
+        "Despensa de alimentos",
+        "Comida de emergencia",
+    }
+    assert len(top & pantries) >= 2
+
+
+def test_a_correctly_spelled_query_gets_no_suggestion(app, session):
+    response = run(app, session, q="food pantry")
+    assert response.suggestion is None
+    assert response.results[0].taxonomy_terms
+
+
+def test_a_spanish_query_finds_a_listing_written_only_in_english(app, session):
+    response = run(app, session, q="regaderas", lang="es")
+    found = {r.name for r in response.results}
+    assert {"Showers", "Showers, laundry and mail service"} <= found
+
+
+def test_an_english_query_finds_services_through_spanish_labels_too(app, session):
+    response = run(app, session, q="clases de inglés")
+    assert any("ESL" in name or "English" in name for name in names(response)[:3])
+
+
+def test_inactive_and_defunct_services_are_never_found(app, session):
+    response = run(app, session, q="after school program Fillmore site", per_page=50)
+    assert "After-school program (Fillmore site)" not in names(response)
+    response = run(app, session, q="Oxnard center services closed", per_page=50)
+    assert not any("closed 2018" in n for n in names(response))
+
+
+def test_a_place_in_the_query_becomes_the_location(app, session):
+    response = run(app, session, q="comida en oxnard")
+    assert response.location == {"label": "Oxnard", "from_query": True, "radius_mi": 10.0}
+    assert response.results
+    assert all(r.distance_mi is None or r.distance_mi <= 10 for r in response.results)
+
+
+def test_services_without_a_location_count_when_their_area_covers_the_point(app, session):
+    response = run(app, session, q="crisis line", near="93030", per_page=20)
+    crisis = [r for r in response.results if r.name == "988 call and text crisis line"]
+    assert crisis and crisis[0].distance_mi is None
+
+
+def test_sort_by_distance_puts_the_nearest_first(app, session):
+    response = run(app, session, q="food", near="Thousand Oaks", radius_mi="15", sort="distance")
+    distances = [r.distance_mi for r in response.results if r.distance_mi is not None]
+    assert distances == sorted(distances)
+    assert distances and distances[-1] <= 15
+
+
+def test_the_language_filter_keeps_only_services_offering_it(app, session):
+    response = run(app, session, q="", language="Mixteco", per_page=50)
+    assert response.total == len(response.results) > 5
+    assert all("mix" in [lang["code"] for lang in r.languages] for r in response.results)
+
+
+def test_free_and_age_filters(app, session):
+    response = run(app, session, q="food", free="true", per_page=50)
+    assert response.results
+    ids = {r.id for r in response.results}
+    assert sid("la-hermandad-hank-lacayo/lh-food") not in ids  # cost unknown: not "free"
+    teen_only = run(app, session, q="counseling", age="8", per_page=50)
+    assert "Teen counseling" not in names(teen_only)
+    assert "Teen counseling" in names(run(app, session, q="counseling", age="15", per_page=50))
+
+
+def test_a_category_filter_includes_the_terms_below_it(app, session):
+    response = run(app, session, q="", category="1102", per_page=50)  # Food
+    labels = {t["label"] for r in response.results for t in r.taxonomy_terms}
+    assert {"Food Pantry", "Free Meals"} <= labels
+
+
+def test_open_on_saturday_finds_the_saturday_groceries():
+    spec = parse_open("sábado", datetime(2026, 1, 5, tzinfo=LOCAL_TZ))
+    assert (spec.kind, spec.day) == ("day", "SA")
+
+
+def test_open_filters_use_the_listing_hours(app, session):
+    saturday = run(app, session, q="groceries", open="saturday")
+    assert "Saturday free groceries" in names(saturday)
+    monday_3am = datetime(2026, 1, 5, 3, 0, tzinfo=LOCAL_TZ)
+    night = engine.search(
+        session, get_index(app), SearchRequest(q="", open="now", now=monday_3am, per_page=50)
+    )
+    assert night.results and all(
+        r.name in {"2-1-1 information and referral line", "988 call and text crisis line"}
+        or "24" in r.name
+        or "hotline" in r.name.lower()
+        or r.hours_today.startswith("12:00")
+        for r in night.results
+    )
+
+
+def test_facets_count_categories_and_languages_of_all_matches(app, session):
+    response = run(app, session, q="food", per_page=5)
+    language = {f["code"]: f["count"] for f in response.facets["language"]}
+    spanish_only = run(app, session, q="food", language="es", per_page=50)
+    assert language["es"] == spanish_only.total
+    assert response.facets["category"][0]["label"] == "Food"
+    assert response.total > len(response.results)
+
+
+def test_pages_do_not_repeat_results(app, session):
+    first = run(app, session, q="help", per_page=5, page=1)
+    second = run(app, session, q="help", per_page=5, page=2)
+    assert first.total == second.total > 10
+    assert not {r.id for r in first.results} & {r.id for r in second.results}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'food "pantry',
+        "AND OR *",
+        "NOT (",
+        "x" * 5000,
+        "🍎🍞 comida 🥫",
+        "' OR 1=1 --",
+        "   ",
+        "de la para",
+        "\x00\u202e",
+    ],
+)
+def test_any_input_returns_results_or_an_empty_list(app, session, text):
+    response = run(app, session, q=text)
+    assert response.total >= 0
+    assert isinstance(response.results, list)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"radius_mi": "abc", "near": "93030"}, "radius_mi must be a number"),
+        ({"near": "99999"}, "99999"),
+        ({"near": "Springfield"}, "couldn't find"),
+        ({"open": "someday"}, "open must be"),
+        ({"category": "no such category"}, "category"),
+        ({"language": "klingon"}, "language"),
+        ({"page": "0"}, "page must be between"),
+        ({"age": "old"}, "age must be a whole number"),
+        ({"sort": "price"}, "sort must be"),
+    ],
+)
+def test_bad_parameters_raise_a_search_error_with_a_clear_message(app, session, params, message):
+    with pytest.raises(SearchError, match=message):
+        run(app, session, q="food", **params)
+
+
+def test_snippets_mark_matched_words_and_escape_html():
+    html = engine.snippet("Free <b>food</b> & groceries for families", stems("food grocery"))
+    assert (
+        html
+        == "Free &lt;b&gt;<mark>food</mark>&lt;/b&gt; &amp; <mark>groceries</mark> for families"
+    )
+
+
+def test_an_edited_listing_is_searchable_within_a_second(app, session):
+    run(app, session, q="food")  # open the index and its searcher
+    service = session.get(Service, sid("one-step-a-la-vez/onestep-meals"))
+    service.name = "Zanahoria supper club"
+    session.commit()
+    started = time.perf_counter()
+    update_services(app, session, [service.id])
+    response = run(app, session, q="zanahoria supper")
+    elapsed = time.perf_counter() - started
+    assert names(response)[0] == "Zanahoria supper club"
+    assert elapsed < 1.0
+
+
+def test_an_unpublished_organization_leaves_the_index_on_update(app, session):
+    org = session.scalars(select(Organization).where(Organization.name == "Harbor House")).one()
+    service_ids = [s.id for s in org.services]
+    org.published = False
+    session.commit()
+    update_services(app.config["ENLACE_INDEX_DIR"], session, service_ids)
+    assert "Nightly rotating meals" not in names(run(app, session, q="nightly meals"))
+
+
+@contextmanager
+def index_warnings(caplog) -> Iterator[None]:
+    """Capture the index module's warnings. Alembic's ``fileConfig`` (run in-process when
+    the test template database is migrated) disables loggers that already exist."""
+    logger = logging.getLogger("matcher.search.index")
+    was_disabled, logger.disabled = logger.disabled, False
+    try:
+        with caplog.at_level(logging.WARNING, logger=logger.name):
+            yield
+    finally:
+        logger.disabled = was_disabled
+
+
+def test_a_missing_index_is_rebuilt_with_a_warning_and_search_answers(app, session, caplog):
+    index_dir = Path(app.config["ENLACE_INDEX_DIR"])
+    get_index(app).close()
+    shutil.rmtree(index_dir / INDEX_NAME)
+    with index_warnings(caplog):
+        response = run(app, session, q="food pantry")
+    assert response.results
+    assert "missing: rebuilding from the database" in caplog.text
+
+
+def test_a_corrupt_index_is_rebuilt_with_a_warning_and_search_answers(app, session, caplog):
+    index_dir = Path(app.config["ENLACE_INDEX_DIR"]) / INDEX_NAME
+    get_index(app).close()
+    for path in index_dir.iterdir():
+        path.write_bytes(b"\x00garbage" * 10)
+    with index_warnings(caplog):
+        response = run(app, session, q="food pantry")
+    assert response.results
+    assert "unreadable" in caplog.text
+
+
+def test_a_second_writer_waits_for_the_lock_then_gives_up(app):
+    index_dir = Path(app.config["ENLACE_INDEX_DIR"])
+    with (
+        write_lock(index_dir),
+        pytest.raises(IndexUnavailable, match="busy"),
+        write_lock(index_dir, timeout=0.2),
+    ):
+        pass
