@@ -1,7 +1,7 @@
 """gunicorn settings for Enlace (started by scripts/serve.sh; every value can be set by env).
 
 ENLACE_BIND (default 127.0.0.1:5000; put the load balancer in front), ENLACE_WORKERS
-(default 2 * cores + 1, capped at 5 for a 2-core host), ENLACE_THREADS (per worker),
+(default 2 * cores + 1, capped at 5 for a 2-core host), ENLACE_THREADS (per worker, 1),
 ENLACE_TIMEOUT (seconds a request may take before the worker is replaced),
 ENLACE_INDEX_SYNC_INTERVAL (seconds between outbox polls; 0 disables the sync thread).
 """
@@ -13,7 +13,10 @@ from matcher.observability import GunicornJsonLogger
 bind = os.environ.get("ENLACE_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("ENLACE_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 5)))
 worker_class = "gthread"
-threads = int(os.environ.get("ENLACE_THREADS", "4"))
+# One request per worker at a time: the search module shares one Whoosh searcher per
+# process, and Whoosh's readers are not thread-safe (concurrent threads corrupt reads:
+# "Block tag error", IndexError). Raise only once searches are thread-safe.
+threads = int(os.environ.get("ENLACE_THREADS", "1"))
 timeout = int(os.environ.get("ENLACE_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5

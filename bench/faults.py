@@ -226,15 +226,19 @@ def main() -> int:
             with gunicorn_hosts(via_proxy, [tmp / "index"], tmp, workers=2) as (server,):
                 drill_index(server.base_url, tmp)
                 drill_postgres(server.base_url, proxy)
-                warnings = [
+                logged = [
                     json.loads(line)
                     for line in server.log().splitlines()
-                    if line.startswith("{") and '"WARNING"' in line
+                    if line.startswith("{") and ('"WARNING"' in line or '"ERROR"' in line)
                 ]
-                print(
-                    f"   warnings logged by the server: {len(warnings)}; first: "
-                    f"{warnings[0]['message'][:100] if warnings else '-'}"
-                )
+                kinds = Counter(f"{e['level']} {e['message'][:70]}" for e in logged)
+                print("== server warnings and errors (count, first 70 characters):")
+                for message, count in kinds.most_common(8):
+                    print(f"   {count:>5}  {message}")
+                for entry in logged:
+                    if entry["level"] == "ERROR" and "exception" in entry:
+                        print("   first error:", entry["exception"].splitlines()[-1][:200])
+                        break
             drill_sigkill(direct, tmp)
             drill_outbox(direct)
     finally:

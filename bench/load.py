@@ -250,7 +250,7 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="own server on SQLite")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 600)  # bounded, whatever is asked
-    args.workers = args.workers or 3
+    args.workers = args.workers or 5
     with ExitStack() as stack:
         if args.url:
             base_url, email = args.url, args.email

@@ -118,9 +118,14 @@ class DirectoryTable:
             for area in row.areas:
                 self.by_area.setdefault(area, set()).add(row.id)
             points.extend((lat, lon, row.id) for lat, lon in row.points)
+        # Sorted by latitude, with radians and cosines ready: ``within`` bisects to the
+        # latitude band, checks the longitude band, then compares haversine terms.
         points.sort()
-        self._points = points
         self._latitudes = [lat for lat, _lon, _sid in points]
+        self._points = [
+            (lon, math.radians(lat), math.radians(lon), math.cos(math.radians(lat)), sid)
+            for lat, lon, sid in points
+        ]
 
     def descendants(self, term_ids: Iterable[str]) -> set[str]:
         """The given terms and every term below them."""
@@ -140,18 +145,24 @@ class DirectoryTable:
         """Services offering any of ``codes`` (staff or interpreter) or stating interpretation."""
         return self.interpreting.union(*(self.by_language.get(c, ()) for c in codes))
 
-    def within(self, place: geo.Place, radius_mi: float) -> set[str]:
-        """Services with a location within ``radius_mi`` of the place (bounding box, then
-        exact distance)."""
+    def within(self, place: geo.Place, radius_mi: float) -> dict[str, float]:
+        """Services with a location within ``radius_mi`` of the place -> nearest distance."""
         low_lat, high_lat, low_lon, high_lon = geo.bounding_box(place.point, radius_mi)
-        origin = place.point.as_tuple()
+        lat0, lon0 = math.radians(place.latitude), math.radians(place.longitude)
+        cos0 = math.cos(lat0)
+        limit = math.sin(min(radius_mi / (2 * EARTH_RADIUS_MI), math.pi / 2)) ** 2
         start = bisect.bisect_left(self._latitudes, low_lat)
         stop = bisect.bisect_right(self._latitudes, high_lat)
-        return {
-            sid
-            for lat, lon, sid in self._points[start:stop]
-            if low_lon <= lon <= high_lon and miles(origin, (lat, lon)) <= radius_mi
-        }
+        nearest: dict[str, float] = {}
+        for degrees, lat, lon, cos_lat, sid in self._points[start:stop]:
+            if not low_lon <= degrees <= high_lon:
+                continue
+            h = math.sin((lat - lat0) / 2) ** 2 + cos0 * cos_lat * math.sin((lon - lon0) / 2) ** 2
+            if h <= limit:
+                miles_away = 2 * EARTH_RADIUS_MI * math.asin(math.sqrt(h))
+                if miles_away < nearest.get(sid, math.inf):
+                    nearest[sid] = miles_away
+        return nearest
 
     def covering(self, place: geo.Place) -> set[str]:
         """Services whose service area covers the place (each distinct area judged once)."""

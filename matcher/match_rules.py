@@ -47,27 +47,28 @@ class BarrierTerms:
 
     * a narrower term found by expanding a named one counts a quarter ("Advocacy & Legal
       Aid" named for domestic violence means legal help with the violence; a listing tagged
-      only "Know Your Rights" is related, not on point), and never when another barrier
-      names that term: it is that barrier's need ("Workplace Rights" is employment help,
-      not custody help, though it sits under "Advocacy & Legal Aid");
+      only "Identification Recovery" is related, not on point), and never when another
+      barrier names that term: it is that barrier's need ("Workplace Rights" is employment
+      help, not domestic-violence help, though it sits under "Advocacy & Legal Aid");
     * a named term with another of the barrier's named terms beneath it is a heading: the
       barrier has said which part of it it means ("Advocacy & Legal Aid" above
-      "Guardianship"). It is not expanded, and a service tagged with the heading but not
-      the narrower term matches only when none of its terms is another barrier's need: a
-      general legal-aid office may help with custody; a domestic-violence legal program
-      is a domestic-violence service.
+      "Guardianship"). It is not expanded, and a service matched by the heading alone
+      belongs to another barrier when that barrier names every term this one found on the
+      service and more of the service's terms: a legal program tagged "Advocacy & Legal
+      Aid" and "Help Escape Violence" is a domestic-violence service, not a custody one,
+      while a free clinic tagged "Medical Care" still serves primary care.
     """
 
     named: frozenset[str]
     headings: frozenset[str]
     expanded: frozenset[str]
-    others: frozenset[str]  # terms other barriers name and this one does not
+    rivals: tuple[frozenset[str], ...]  # other barriers' terms, for those naming a heading
 
     @classmethod
-    def build(
-        cls, table: DirectoryTable, named: set[str], every_barrier: Mapping[str, set[str]]
-    ) -> BarrierTerms:
-        others = set().union(*every_barrier.values()) - named
+    def build(cls, table: DirectoryTable, code: str, every_barrier: Mapping[str, set[str]]):
+        """The barrier ``code``'s terms; ``every_barrier`` maps each code to its named terms."""
+        named = every_barrier.get(code, set())
+        others = set().union(*(t for c, t in every_barrier.items() if c != code)) - named
         headings = {t for t in named if (table.descendants([t]) - {t}) & named}
         kept = named - headings
         expanded: set[str] = set()
@@ -78,13 +79,16 @@ class BarrierTerms:
                 continue
             expanded.add(term)
             stack.extend(table.children.get(term, ()))
-        return cls(frozenset(kept), frozenset(headings), frozenset(expanded), frozenset(others))
+        rivals = tuple(frozenset(t) for c, t in every_barrier.items() if c != code and t & headings)
+        return cls(frozenset(kept), frozenset(headings), frozenset(expanded), rivals)
 
     def relevant(self, table: DirectoryTable) -> set[str]:
         """Ids of the services that serve the barrier (any status, anywhere)."""
         ids = table.tagged(self.named | self.expanded)
         for sid in table.tagged(self.headings) - ids:
-            if not table.services[sid].terms & self.others:
+            terms = table.services[sid].terms
+            found = terms & self.headings
+            if not any(found < terms & rival for rival in self.rivals):
                 ids.add(sid)
         return ids
 
@@ -102,16 +106,17 @@ class Family:
     profile: FamilyProfile
     covered: set[str]  # services whose service area covers the family's place
     now: datetime
-    _nearest: dict[str, float | None] = field(default_factory=dict)
+    # Service id -> miles to its nearest location; seeded with DirectoryTable.within.
+    nearest: dict[str, float | None] = field(default_factory=dict)
 
     def distance(self, row: ServiceRow) -> float | None:
         """Miles to the service's nearest location (None without a place or a location)."""
         if self.profile.near is None:
             return None
-        if row.id not in self._nearest:
+        if row.id not in self.nearest:
             origin = self.profile.near.point.as_tuple()
-            self._nearest[row.id] = min((miles(origin, p) for p in row.points), default=None)
-        return self._nearest[row.id]
+            self.nearest[row.id] = min((miles(origin, p) for p in row.points), default=None)
+        return self.nearest[row.id]
 
 
 @dataclass(frozen=True)

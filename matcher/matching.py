@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from matcher import geo
 from matcher.bundle import BundleItem, build_bundle
@@ -144,12 +144,7 @@ class UnknownBarrier(ValueError):
 def load_barriers(session: Session, codes: Sequence[str]) -> list[Barrier]:
     """The barriers for ``codes``, in the given order; raises UnknownBarrier."""
     wanted = list(dict.fromkeys(codes))
-    found = {
-        b.code: b
-        for b in session.scalars(
-            select(Barrier).where(Barrier.code.in_(wanted)).options(selectinload(Barrier.terms))
-        )
-    }
+    found = {b.code: b for b in session.scalars(select(Barrier).where(Barrier.code.in_(wanted)))}
     missing = [c for c in wanted if c not in found]
     if missing:
         raise UnknownBarrier(", ".join(missing))
@@ -176,7 +171,7 @@ def _load_services(session: Session, ids: set[str]) -> dict[str, Service]:
             select(Service)
             .where(Service.id.in_(ids))
             .options(
-                selectinload(Service.organization),
+                joinedload(Service.organization),
                 selectinload(Service.languages),
                 selectinload(Service.phones),
                 selectinload(Service.service_areas),
@@ -215,20 +210,18 @@ def match_family(
     barriers = load_barriers(session, profile.barriers)
     table = directory_table(session)
     every_barrier = _named_terms(session)
-    family = Family(
-        profile,
-        table.covering(profile.near) if profile.near else set(),
-        now or datetime.now(UTC),
-    )
+    family = Family(profile, set(), now or datetime.now(UTC))
     # Services that pass the language and place rules: a superset of those passing all
     # rules (age depends on the barrier), found with set operations, not per service.
     eligible = table.speaking(profile.languages) if profile.languages else set(table.services)
     if profile.near is not None:
-        eligible &= table.within(profile.near, profile.max_distance_mi) | family.covered
+        family.covered = table.covering(profile.near)
+        family.nearest.update(table.within(profile.near, profile.max_distance_mi))
+        eligible &= family.nearest.keys() | family.covered
     ranked = [
         _rank_barrier(
             b,
-            BarrierTerms.build(table, {t.id for t in b.terms}, every_barrier),
+            BarrierTerms.build(table, b.code, every_barrier),
             table,
             eligible,
             family,
@@ -258,7 +251,7 @@ def _rank_barrier(
     history: Mapping[str, int],
     limit: int,
 ) -> _Ranked:
-    relevant = terms.relevant(table) if barrier.terms else set()
+    relevant = terms.relevant(table)
     results = []
     for sid in relevant & eligible:
         row = table.services[sid]
@@ -276,10 +269,11 @@ def _rank_barrier(
                 -r[2],
                 _FAR if r[1].distance_mi is None else r[1].distance_mi,
                 r[0].name,
+                r[0].id,  # same-named listings rank alike on every run and backend
             ),
         )
         return _Ranked(barrier, best, [], None)
-    if not barrier.terms:
+    if not (terms.named or terms.headings):
         return _Ranked(barrier, [], [], "not_matched_directly")
     if not relevant:
         return _Ranked(barrier, [], [], "no_service")
@@ -292,6 +286,7 @@ def _rank_barrier(
             len(m[1].failed),
             _FAR if m[1].distance_mi is None else m[1].distance_mi,
             m[0].name,
+            m[0].id,
         ),
     )
     return _Ranked(barrier, [], nearest, "rules")

@@ -122,9 +122,7 @@ def _public_forms(app) -> list:
 
 @FUZZ
 @given(data=st.data())
-def test_every_public_form_takes_any_text_without_a_server_error_and_escapes_it(
-    app, session, data
-):
+def test_every_public_form_takes_any_text_without_a_server_error_and_escapes_it(app, session, data):
     client = app.test_client()
     service_id = session.scalars(select(Service.id).order_by(Service.id)).first()
     for rule in _public_forms(app):
@@ -149,9 +147,7 @@ def test_every_public_form_takes_any_text_without_a_server_error_and_escapes_it(
 def test_a_correction_is_stored_verbatim_and_shown_escaped(app, session, message):
     service_id = session.scalars(select(Service.id).order_by(Service.id)).first()
     text = MARKER + message
-    response = app.test_client().post(
-        f"/services/{service_id}/correction", data={"message": text}
-    )
+    response = app.test_client().post(f"/services/{service_id}/correction", data={"message": text})
     assert response.status_code in (302, 400), response.status_code
     session.expire_all()
     if response.status_code == 302:

@@ -191,3 +191,74 @@ def test_match_command_prints_the_api_json(runner):
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert body["barriers"][0]["results"][0]["name"] == "Free dental clinic"
+
+
+DENTAL = "salvation-army-oxnard/salvation-army-dental"
+
+
+def _dental_in_oxnard(session, language: str) -> matching.BarrierMatch:
+    profile = _profile(
+        {"barriers": ["dental"], "languages": [language], "near": "Oxnard", "age": 9}
+    )
+    (dental,) = matching.match_family(session, profile).barriers
+    return dental
+
+
+def test_a_listing_edit_changes_the_very_next_match(session):
+    from matcher.models import Language, Service
+
+    dental = _dental_in_oxnard(session, "mix")
+    assert dental.results == []
+    assert {f[0] for f in dental.near_misses[0].failed} == {"language"}
+    service = session.get(Service, _service_id(DENTAL))
+    service.languages.append(Language(code="mix", name="Mixteco"))
+    session.commit()
+    (result,) = _dental_in_oxnard(session, "mix").results
+    assert result.id == service.id
+    assert ("speaks", "mix") in result.reasons
+    service.status = "inactive"
+    session.commit()
+    dental = _dental_in_oxnard(session, "mix")
+    assert dental.results == []
+    assert dental.no_match_reason == "rules"
+    assert ("status", "inactive") in dental.near_misses[0].failed
+
+
+def test_an_uncommitted_edit_is_seen_by_its_own_session_only(session):
+    from sqlalchemy.orm import Session
+
+    from matcher.models import Service
+
+    assert _dental_in_oxnard(session, "en").results[0].id == _service_id(DENTAL)
+    session.get(Service, _service_id(DENTAL)).status = "inactive"
+    session.flush()
+    assert _dental_in_oxnard(session, "en").results == []
+    with Session(session.get_bind()) as other:
+        assert _dental_in_oxnard(other, "en").results[0].id == _service_id(DENTAL)
+    session.rollback()
+    assert _dental_in_oxnard(session, "en").results[0].id == _service_id(DENTAL)
+
+
+def test_broad_legal_terms_do_not_turn_violence_or_labor_programs_into_custody_help(session):
+    """Custody names "Advocacy & Legal Aid" above "Guardianship": survivor legal programs
+    are domestic-violence services, and labor or immigration law is not custody help."""
+    profile = _profile(
+        {
+            "barriers": ["custody_guardianship", "domestic_violence"],
+            "languages": ["es", "en"],
+            "near": "Oxnard",
+            "age": 12,
+        }
+    )
+    custody, violence = matching.match_family(session, profile).barriers
+    custody_names = {m.service.name for m in custody.results}
+    for name in (
+        "Domestic violence and sexual assault survivor services",
+        "Farmworker labor rights help",
+        "Immigration legal services",
+    ):
+        assert name not in custody_names
+    assert "Domestic violence and sexual assault survivor services" in {
+        m.service.name for m in violence.results
+    }
+    assert "Immigrant know-your-rights education" not in {m.service.name for m in violence.results}

@@ -11,7 +11,14 @@ from matcher.models import AuditEvent, Base, MatchGap, NeedsRecord, Referral, Sc
 from tests.fixtures_accounts import login, make_user
 from tests.needs_support import CONTACT, DISTRICT_REF, NOTE, make_record, make_referral
 
-NEEDS_TABLES = ("needs_record", "needs_barrier", "referral", "referral_event", "consent", "match_gap")
+NEEDS_TABLES = (
+    "needs_record",
+    "needs_barrier",
+    "referral",
+    "referral_event",
+    "consent",
+    "match_gap",
+)
 FORBIDDEN = ("name", "first_name", "last_name", "student_name", "immigration", "citizenship")
 
 
@@ -89,7 +96,12 @@ def test_a_coordinator_of_another_school_gets_404_and_a_partner_403(
         response = client.get(path)
         assert response.status_code == 404, path
         assert record.family_key not in response.get_data(as_text=True)
-    assert client.post(f"/coordinator/referrals/{referral.id}/status", data={"status": "sent"}).status_code == 404
+    assert (
+        client.post(
+            f"/coordinator/referrals/{referral.id}/status", data={"status": "sent"}
+        ).status_code
+        == 404
+    )
     assert record.family_key not in client.get("/coordinator/").get_data(as_text=True)
     session.expire_all()
     assert session.get(Referral, referral.id).status == "draft"
@@ -122,9 +134,7 @@ def test_viewing_and_editing_a_record_is_audited_without_its_identifying_values(
     before, after = json.loads(update.before_json), json.loads(update.after_json)
     assert before["barriers"] == ["food_insecurity"]
     assert after["barriers"] == ["dental", "food_insecurity"] and after["grade_band"] == "6-8"
-    every = " ".join(
-        f"{e.before_json} {e.after_json}" for e in session.scalars(select(AuditEvent))
-    )
+    every = " ".join(f"{e.before_json} {e.after_json}" for e in session.scalars(select(AuditEvent)))
     for secret in (NOTE, "Otra nota privada", DISTRICT_REF, "93033"):
         assert secret not in every
 
@@ -152,7 +162,9 @@ def test_reports_count_records_referrals_days_to_completion_and_gaps(
     session, coordinator_user, partner_org
 ):
     record = make_record(session, coordinator_user, barriers=("food_insecurity", "dental"))
-    referral = make_referral(session, coordinator_user, record, partner_org, consent=True, send=True)
+    referral = make_referral(
+        session, coordinator_user, record, partner_org, consent=True, send=True
+    )
     referrals.change_status(session, coordinator_user, referral, "accepted")
     referrals.change_status(session, coordinator_user, referral, "completed")
     sent, completed = referral.events[1], referral.events[3]
@@ -177,11 +189,15 @@ def test_purge_clears_identifying_fields_and_the_reports_count_the_same(
     from matcher.reports import demand
 
     record = make_record(session, coordinator_user, home_zip="93030", age="9", near_school="")
-    referral = make_referral(session, coordinator_user, record, partner_org, consent=True, send=True)
+    referral = make_referral(
+        session, coordinator_user, record, partner_org, consent=True, send=True
+    )
     referrals.change_status(session, coordinator_user, referral, "accepted", "Habló con la mamá")
     session.commit()
     before = demand.load(session)
-    result = runner.invoke(args=["purge-records", "--before", (date.today() + timedelta(days=1)).isoformat()])
+    result = runner.invoke(
+        args=["purge-records", "--before", (date.today() + timedelta(days=1)).isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert "needs records purged: 1" in result.output
     session.expire_all()

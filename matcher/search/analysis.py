@@ -10,7 +10,7 @@ and the organization, language and city fields.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from whoosh.analysis import (
     Analyzer,
@@ -56,9 +56,81 @@ def terms(analyzer: Analyzer, text: str) -> list[str]:
     return [token.text for token in analyzer(text)]
 
 
-def stems(text: str) -> set[str]:
+# Short function words that are frequent in one language and absent from the other.
+_MARKERS = {
+    "en": frozenset(
+        [
+            "the",
+            "and",
+            "for",
+            "with",
+            "of",
+            "to",
+            "is",
+            "are",
+            "you",
+            "your",
+            "who",
+            "this",
+            "that",
+            "from",
+            "or",
+            "at",
+            "on",
+            "by",
+            "an",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "del",
+            "y",
+            "para",
+            "con",
+            "que",
+            "por",
+            "una",
+            "un",
+            "es",
+            "su",
+            "sus",
+            "en",
+            "se",
+            "al",
+            "o",
+        ]
+    ),
+}
+
+
+def guess_language(text: str) -> str | None:
+    """'en' or 'es' when a text's function words clearly say so, else None.
+
+    Reliable on a sentence or more (listing descriptions); a two-word name has too
+    few function words and gets None, so it is indexed both ways.
+    """
+    counts = {lang: 0 for lang in LANGUAGES}
+    for word in fold(text).split():
+        for lang, markers in _MARKERS.items():
+            counts[lang] += word.strip(".,;:()\"'") in markers
+    en, es = counts["en"], counts["es"]
+    if en + es < 3:
+        return None
+    if en >= 3 * es:
+        return "en"
+    if es >= 3 * en:
+        return "es"
+    return None
+
+
+@lru_cache(maxsize=50_000)
+def stems(text: str) -> frozenset[str]:
     """Every English and Spanish stem of ``text``: to match query words in snippets."""
     found: set[str] = set()
     for lang in LANGUAGES:
         found.update(terms(language_analyzer(lang), text))
-    return found
+    return frozenset(found)

@@ -3,11 +3,12 @@
 The API, the search page and the CLI all call ``search(session, index, request)``
 and serialise ``SearchResponse.to_dict()``, so they answer identically.
 
-Ranking is BM25F over the name (x3), category labels and aliases (x2),
-organization (x1.5) and description fields in both languages; each query word
-counts once (the best of its fields, plus a little of the others) and
-matching taxonomy terms add a boost. With a location, relevance is blended
-with proximity (70/30) among the best ``RERANK`` candidates in the radius.
+Ranking is BM25 over one weighted text field per language (name x3, category
+labels and aliases x2, description x1) and a folded field of organization (x2),
+city and language names; each query word counts once (the best of its fields,
+plus a little of the others) and matching taxonomy terms add a boost. With a
+location, relevance is blended with proximity (70/30) among the best ``RERANK``
+candidates in the radius.
 """
 
 from __future__ import annotations
@@ -44,8 +45,6 @@ MAX_PAGE = 1000
 RERANK = 200
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
-LANGUAGE_FIELDS = {"name": 3.0, "cat": 2.0, "body": 1.0}
-FOLDED_FIELDS = {"org": 1.5, "langs": 1.0, "city": 1.0}
 EXPANSION_BOOST = 3.0
 SNIPPET_CHARS = 220
 SORTS = ("relevance", "distance")
@@ -179,23 +178,30 @@ class SearchResponse:
 
 
 def whoosh_query(parsed: ParsedQuery) -> Query | None:
-    """One clause per word (best field wins, others add 30%) plus taxonomy expansions."""
+    """One clause per word (its best field wins, the others add 30%) plus taxonomy terms.
+
+    Field weights (name x3, category x2) are in the indexed text itself, see
+    ``matcher.search.index.build_document``.
+    """
     clauses: list[Query] = []
     for word in parsed.words:
-        alternatives: list[Query] = []
-        for lang in LANGUAGES:
-            for stem in terms(language_analyzer(lang), word):
-                alternatives += [
-                    Term(f"{name}_{lang}", stem, boost=boost)
-                    for name, boost in LANGUAGE_FIELDS.items()
-                ]
-        for folded in terms(folding_analyzer(), word):
-            alternatives += [Term(f, folded, boost=b) for f, b in FOLDED_FIELDS.items()]
+        alternatives: list[Query] = [
+            Term(f"text_{lang}", stem)
+            for lang in LANGUAGES
+            for stem in terms(language_analyzer(lang), word)
+        ]
+        alternatives += [Term("misc", folded) for folded in terms(folding_analyzer(), word)]
         if alternatives:
             clauses.append(DisjunctionMax(alternatives, tiebreak=0.3))
     for term_id, share in parsed.expansions.items():
         clauses.append(Term("cats", term_id, boost=EXPANSION_BOOST * share))
-    return Or(clauses) if clauses else None
+    if not clauses:
+        return None
+    query = Or(clauses)
+    # A binary tree of union matchers can skip blocks that cannot reach the top
+    # results; Whoosh's default for small indexes preloads and scores every match.
+    query.matcher_type = Or.DEFAULT_MATCHER
+    return query
 
 
 # --- filters ---------------------------------------------------------------------------

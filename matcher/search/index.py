@@ -48,7 +48,7 @@ from matcher.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from matcher.search.analysis import folding_analyzer, language_analyzer, terms
+from matcher.search.analysis import folding_analyzer, guess_language, language_analyzer, terms
 from matcher.search.query import Lexicon, TaxonomyPhrase, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ TAXONOMY_FILE = "taxonomy.json"
 LOCK_FILE = ".write.lock"
 LOCK_TIMEOUT_S = 10.0
 BATCH = 500
+VOCABULARY_FILE = "vocabulary.json"
+NAME_WEIGHT, CATEGORY_WEIGHT, ORG_WEIGHT = 3, 2, 2
 
 Progress = Callable[[int, int], None]
 
@@ -66,17 +68,10 @@ def schema() -> Schema:
     en, es, folded = language_analyzer("en"), language_analyzer("es"), folding_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        name_en=TEXT(analyzer=en, phrase=False),
-        name_es=TEXT(analyzer=es, phrase=False),
-        body_en=TEXT(analyzer=en, phrase=False),
-        body_es=TEXT(analyzer=es, phrase=False),
-        cat_en=TEXT(analyzer=en, phrase=False),
-        cat_es=TEXT(analyzer=es, phrase=False),
-        org=TEXT(analyzer=folded, phrase=False),
-        langs=TEXT(analyzer=folded, phrase=False),
-        city=TEXT(analyzer=folded, phrase=False),
+        text_en=TEXT(analyzer=en, phrase=False),
+        text_es=TEXT(analyzer=es, phrase=False),
+        misc=TEXT(analyzer=folded, phrase=False),
         cats=KEYWORD(commas=True),
-        vocab=TEXT(analyzer=folded, phrase=False),
         attrs=STORED,
     )
 
@@ -133,7 +128,13 @@ def _texts(service: Service) -> tuple[list[str], list[str], list[str], list[str]
     primary_names = [service.name, service.alternate_name or ""]
     primary_body = [getattr(service, f) or "" for f in _BODY_FIELDS]
     names_en, names_es = list(primary_names), list(primary_names)
-    body_en, body_es = list(primary_body), list(primary_body)
+    body_en, body_es = [], []
+    for text in primary_body:
+        lang = guess_language(text)
+        if lang != "es":
+            body_en.append(text)
+        if lang != "en":
+            body_es.append(text)
     for row in service.translations:
         name = [row.name or ""]
         body = [getattr(row, f) or "" for f in _BODY_FIELDS]
@@ -172,8 +173,15 @@ def _localized(primary: str | None, translations: Iterable[Any], attr: str) -> d
     return out
 
 
+def _weighted(*parts: tuple[list[str], int]) -> str:
+    """Field text with each part repeated ``weight`` times: BM25F field weights in one
+    field (a name counts three times as much as a description, a category twice)."""
+    return "\n".join(text for texts, weight in parts for text in texts * weight if text)
+
+
 def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str, Any]:
-    """The index document (and stored attributes) for one service."""
+    """The index document (and stored attributes) for one service; ``vocab`` holds its
+    distinct folded words for the spelling vocabulary and is not a Whoosh field."""
     names_en, names_es, body_en, body_es = _texts(service)
     org = service.organization
     cat_en, cat_es, cats = [], [], set()
@@ -206,17 +214,11 @@ def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str,
     texts = [*names_en, *names_es, *body_en, *body_es, *cat_en, *cat_es, *org_names]
     return {
         "id": service.id,
-        "name_en": "\n".join(names_en),
-        "name_es": "\n".join(names_es),
-        "body_en": "\n".join(body_en),
-        "body_es": "\n".join(body_es),
-        "cat_en": "\n".join(cat_en),
-        "cat_es": "\n".join(cat_es),
-        "org": "\n".join(org_names),
-        "langs": "\n".join(lang_names),
-        "city": "\n".join(cities),
+        "text_en": _weighted((names_en, NAME_WEIGHT), (cat_en, CATEGORY_WEIGHT), (body_en, 1)),
+        "text_es": _weighted((names_es, NAME_WEIGHT), (cat_es, CATEGORY_WEIGHT), (body_es, 1)),
+        "misc": _weighted((org_names, ORG_WEIGHT), (cities, 1), (lang_names, 1)),
         "cats": ",".join(sorted(cats)),
-        "vocab": "\n".join([*texts, *lang_names, *cities]),
+        "vocab": set(terms(folding_analyzer(), "\n".join([*texts, *lang_names, *cities]))),
         "attrs": {
             "id": service.id,
             "name": _localized(service.name, service.translations, "name"),
@@ -287,6 +289,21 @@ def _taxonomy_phrases(terms_by_id: dict[str, _Term]) -> list[dict[str, Any]]:
 # --- locking and building ------------------------------------------------------------
 
 
+def _read_vocabulary(path: Path) -> Counter[str]:
+    try:
+        return Counter(json.loads((path / VOCABULARY_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        log.warning("spelling vocabulary missing from the search index at %s", path)
+        return Counter()
+
+
+def _write_vocabulary(path: Path, vocabulary: Counter[str]) -> None:
+    """Word -> number of listings using it (never decremented: a stale word is harmless)."""
+    scratch = path / f".{VOCABULARY_FILE}.{uuid.uuid4().hex[:8]}"
+    scratch.write_text(json.dumps(dict(vocabulary), ensure_ascii=False), encoding="utf-8")
+    scratch.replace(path / VOCABULARY_FILE)
+
+
 @contextmanager
 def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """One writer at a time across processes (full rebuild or update); waits ``timeout``."""
@@ -316,8 +333,10 @@ def _build_into(target: Path, session: Session, progress: Progress | None) -> in
     ix = whoosh_index.create_in(str(target), schema())
     writer = ix.writer(limitmb=256)
     done = 0
+    vocabulary: Counter[str] = Counter()
     try:
         for doc in _documents(session, ids, terms_by_id):
+            vocabulary.update(doc.pop("vocab"))
             writer.add_document(**doc)
             done += 1
             if progress and (done % 100 == 0 or done == len(ids)):
@@ -329,6 +348,7 @@ def _build_into(target: Path, session: Session, progress: Progress | None) -> in
     (target / TAXONOMY_FILE).write_text(
         json.dumps(_taxonomy_phrases(terms_by_id), ensure_ascii=False), encoding="utf-8"
     )
+    _write_vocabulary(target, vocabulary)
     if progress and not ids:
         progress(0, 0)
     return done
@@ -383,15 +403,30 @@ def update_services(app_or_index_dir: Any, session: Session, service_ids: Iterab
         try:
             for service_id in ids:
                 writer.delete_by_term("id", service_id)
+            added: Counter[str] = Counter()
             for doc in _documents(session, ids, terms_by_id):
+                added.update(doc.pop("vocab"))
                 writer.add_document(**doc)
             writer.commit()
+            if added.keys() - _read_vocabulary(index.path).keys():
+                _write_vocabulary(index.path, _read_vocabulary(index.path) + added)
         except BaseException:
             writer.cancel()
             raise
 
 
 # --- the live, in-memory view ----------------------------------------------------------
+
+
+EARTH_RADIUS_MI = 3958.7613  # geopy's mean earth radius, so distances match geo.distance_miles
+
+
+def _haversine_miles(lat0: float, lon0: float, cos0: float, lat: float, lon: float) -> float:
+    """Great-circle distance from a precomputed center (radians): the same formula as
+    ``geo.distance_miles`` at a twentieth of the cost, for thousands of candidates."""
+    lat1, lon1 = math.radians(lat), math.radians(lon)
+    h = math.sin((lat1 - lat0) / 2) ** 2 + cos0 * math.cos(lat1) * math.sin((lon1 - lon0) / 2) ** 2
+    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True)
@@ -428,9 +463,11 @@ class Snapshot:
         found: dict[int, float] = {}
         lo = bisect.bisect_left(self.lats, min_lat)
         hi = bisect.bisect_right(self.lats, max_lat)
+        lat0, lon0 = math.radians(center.latitude), math.radians(center.longitude)
+        cos0 = math.cos(lat0)
         for lat, lon, docnum in self.lat_sorted[lo:hi]:
             if min_lon <= lon <= max_lon:
-                d = geo.distance_miles(center, geo.Point(lat, lon))
+                d = _haversine_miles(lat0, lon0, cos0, lat, lon)
                 if d <= radius_mi and d < found.get(docnum, float("inf")):
                     found[docnum] = d
         return found
@@ -471,11 +508,8 @@ def _taxonomy_rows(path: Path) -> list[dict[str, Any]]:
         return []
 
 
-def _load_lexicon(reader, rows: list[dict[str, Any]]) -> Lexicon:
-    freq: Counter[str] = Counter()
-    for term, info in reader.iter_field("vocab"):
-        word = term.decode("utf-8") if isinstance(term, bytes) else term
-        freq[word] = info.doc_frequency()
+def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
+    freq = _read_vocabulary(path)
     phrases = []
     for row in rows:
         for lang in ("en", "es"):
@@ -527,7 +561,7 @@ def _snapshot(ix, path: Path, key: tuple[int, int], cache: SegmentCache) -> Snap
         searcher=searcher,
         attrs=attrs,
         live=frozenset(reader.all_doc_ids()),
-        lexicon=_load_lexicon(reader, rows),
+        lexicon=_load_lexicon(path, rows),
         labels={row["id"]: (row["en"][0], row["es"][0]) for row in rows},
     )
     by_lang, by_cat, by_area = defaultdict(set), defaultdict(set), defaultdict(set)
@@ -614,10 +648,9 @@ class ServiceIndex:
             if self._snapshot is None or self._snapshot.key != key:
                 if self._snapshot is not None and self._snapshot.key[0] != key[0]:
                     self._open()  # the directory was swapped by a full rebuild
-                old = self._snapshot
+                # The old searcher is not closed here: a request in another thread may
+                # still be reading from it; it is released when no longer referenced.
                 self._snapshot = _snapshot(self._ix, self.path, key, self._segments)
-                if old is not None:
-                    old.searcher.close()
             return self._snapshot
 
     def close(self) -> None:
