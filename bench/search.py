@@ -23,6 +23,7 @@ import random
 import resource
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -316,6 +317,10 @@ class Fts5Bench(Fts5Baseline):
         return [r[0] for r in self.db.execute(sql, (terms, box[0], box[1], box[2], box[3]))]
 
 
+def _progress(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
 def _index_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -329,10 +334,12 @@ def bench_size(size: int, workdir: Path, rng: random.Random) -> dict[str, Any]:
         started = time.perf_counter()
         fts_rows = generate(session, size, rng)
         generated = time.perf_counter() - started
+        _progress(f"{size}: generated in {generated:.1f} s")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
         count = rebuild(index_dir, session)
         build_s = time.perf_counter() - started
+        _progress(f"{size}: built in {build_s:.1f} s")
         index = get_index(index_dir)
         started = time.perf_counter()
         index.ensure(session)
@@ -353,6 +360,7 @@ def bench_size(size: int, workdir: Path, rng: random.Random) -> dict[str, Any]:
             ours = _percentiles(_time(run, params))
             base = _percentiles(_time(fts.run, params))
             timings[kind] = {"enlace": ours, "fts5": base}
+            _progress(f"{size}: {kind} p50/p95 {ours[0]:.1f}/{ours[1]:.1f} ms")
         # One edited listing: commit, update, first search that finds it.
         target = session.scalars(
             select(Service.id).where(Service.status == "active").limit(1)
@@ -360,6 +368,7 @@ def bench_size(size: int, workdir: Path, rng: random.Random) -> dict[str, Any]:
         rename = update(Service).where(Service.id == target).values(name="Quetzalcoatl kitchen")
         session.execute(rename)
         session.commit()
+        _progress(f"{size}: timing one edit")
         started = time.perf_counter()
         update_services(index_dir, session, [target])
         hit = run({"q": "quetzalcoatl kitchen"})["results"][0]["id"] == target

@@ -52,6 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from matcher.web import public
 
     app.register_blueprint(public.bp)
+    from matcher.web import language_access
+
+    app.register_blueprint(language_access.bp)
     from matcher.web import ops
 
     app.register_blueprint(ops.bp)

@@ -25,6 +25,7 @@ POLICY: dict[str, frozenset[str]] = {
     "public.organization": PUBLIC,
     "public.service": PUBLIC,
     "public.set_language": PUBLIC,
+    "languages.indigenous": PUBLIC,
     "search.page": PUBLIC,
     "search.api": PUBLIC,
     "partner_api.taxonomy_terms": PUBLIC,

@@ -8,12 +8,13 @@ Python; only the services it shows are loaded as ORM objects.
 
 Freshness: every directory change writes an ``index_change`` outbox row in its own
 transaction (the flush hook in ``matcher/index_sync.py``). Each match reads the outbox's
-(max id, row count), one cheap query, and rebuilds the table when they differ from the
-table's. The count matters: outbox ids commit out of order, so a late commit of a lower id
-leaves the max unchanged. A session that has flushed directory changes it has not committed
-gets a private table built from its own view, so it sees its own edits and an uncommitted
-(perhaps rolled back) change never reaches other sessions. Writes that bypass the ORM
-session are not seen: the same contract as the search index.
+(max id, row count), one cheap query; when they differ from the table's, the services named
+by the new outbox rows are read again. The count matters: outbox ids commit out of order,
+so a late commit of a lower id leaves the max unchanged (that rare case reads everything
+again). A session that has flushed directory changes it has not committed gets a private
+table built from its own view, so it sees its own edits and an uncommitted (perhaps rolled
+back) change never reaches other sessions. Writes that bypass the ORM session are not seen:
+the same contract as the search index.
 """
 
 from __future__ import annotations
@@ -22,16 +23,16 @@ import bisect
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from geopy.distance import EARTH_RADIUS
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, true
 from sqlalchemy.orm import Session
 
 from matcher import geo, hours
-from matcher.index_sync import changes_in_flush
+from matcher.index_sync import affected_service_ids, changes_in_flush
 from matcher.models import (
     IndexChange,
     Language,
@@ -47,6 +48,8 @@ from matcher.models import (
 
 EARTH_RADIUS_MI = EARTH_RADIUS / 1.609344  # geopy's sphere, so distances agree with geo.py
 CACHED_DATABASES = 4  # tests use a database per test; a server uses one
+# More changed services than this and one scan of each table beats long IN lists.
+REFRESH_LIMIT = 500
 _PENDING = "enlace_match_pending_directory_changes"
 
 
@@ -96,36 +99,88 @@ def miles(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(h)))
 
 
-class DirectoryTable:
-    """Listed services (published organization, not defunct) and the term tree, read-only."""
+def _point(lat: float, lon: float, sid: str) -> tuple:
+    """A location as ``within`` scans it: radians and cosine computed once."""
+    return (lat, lon, math.radians(lat), math.radians(lon), math.cos(math.radians(lat)), sid)
 
-    def __init__(self, version: tuple[int, int], rows: Iterable[ServiceRow], terms) -> None:
+
+def _keys(row: ServiceRow) -> dict[str, Iterable]:
+    """The keys a service is filed under in each lookup of the table."""
+    return {
+        "by_term": row.terms,
+        "by_language": {code for code, _interpreter in row.languages},
+        "by_area": set(row.areas),
+    }
+
+
+class DirectoryTable:
+    """Listed services (published organization, not defunct) and the term tree.
+
+    Read-only once built: matches in flight may still hold it while ``refreshed`` makes the
+    next one, so that copies what it changes.
+    """
+
+    def __init__(
+        self,
+        version: tuple[int, int],
+        rows: Iterable[ServiceRow],
+        terms: Sequence[tuple[str, str | None]],
+    ) -> None:
         self.version = version
-        self.services: dict[str, ServiceRow] = {row.id: row for row in rows}
+        self.terms = terms  # (id, parent id): kept for a refresh
         self.children: dict[str, list[str]] = {}
         for tid, parent in terms:
             self.children.setdefault(parent, []).append(tid)
+        self.services: dict[str, ServiceRow] = {}
         self.by_term: dict[str, set[str]] = {}
         self.by_language: dict[str, set[str]] = {}
         self.by_area: dict[tuple[str, str], set[str]] = {}
-        self.interpreting = {row.id for row in self.services.values() if row.interprets}
-        points = []
-        for row in self.services.values():
-            for term in row.terms:
-                self.by_term.setdefault(term, set()).add(row.id)
-            for code, _interpreter in row.languages:
-                self.by_language.setdefault(code, set()).add(row.id)
-            for area in row.areas:
-                self.by_area.setdefault(area, set()).add(row.id)
-            points.extend((lat, lon, row.id) for lat, lon in row.points)
-        # Sorted by latitude, with radians and cosines ready: ``within`` bisects to the
-        # latitude band, checks the longitude band, then compares haversine terms.
-        points.sort()
-        self._latitudes = [lat for lat, _lon, _sid in points]
-        self._points = [
-            (lon, math.radians(lat), math.radians(lon), math.cos(math.radians(lat)), sid)
-            for lat, lon, sid in points
-        ]
+        self.interpreting: set[str] = set()
+        self._points: list[tuple] = []
+        self._file(rows, copied=None)
+
+    def refreshed(
+        self, version: tuple[int, int], ids: set[str], rows: Iterable[ServiceRow]
+    ) -> DirectoryTable:
+        """A new table where services ``ids`` are replaced by ``rows`` (the missing dropped)."""
+        table = object.__new__(DirectoryTable)
+        table.version, table.terms, table.children = version, self.terms, self.children
+        table.services = {sid: row for sid, row in self.services.items() if sid not in ids}
+        table.interpreting = self.interpreting - ids
+        table._points = [p for p in self._points if p[-1] not in ids]
+        copied: set[tuple[str, object]] = set()
+        for name in ("by_term", "by_language", "by_area"):
+            setattr(table, name, dict(getattr(self, name)))
+        for old in (self.services[sid] for sid in ids if sid in self.services):
+            for name, keys in _keys(old).items():
+                for key in keys:
+                    table._filed(name, key, copied).discard(old.id)
+        table._file(rows, copied)
+        return table
+
+    def _filed(self, name: str, key: object, copied: set | None) -> set[str]:
+        """The ids under ``key`` in lookup ``name``; a set still shared with the previous
+        table is copied first (``copied`` names those already copied; None: a new table)."""
+        index = getattr(self, name)
+        if copied is not None and (name, key) not in copied:
+            index[key] = set(index.get(key, ()))
+            copied.add((name, key))
+        return index.setdefault(key, set())
+
+    def _file(self, rows: Iterable[ServiceRow], copied: set | None) -> None:
+        """File ``rows`` under every lookup (``copied`` as for ``_filed``)."""
+        for row in rows:
+            self.services[row.id] = row
+            if row.interprets:
+                self.interpreting.add(row.id)
+            for name, keys in _keys(row).items():
+                for key in keys:
+                    self._filed(name, key, copied).add(row.id)
+            self._points.extend(_point(lat, lon, row.id) for lat, lon in row.points)
+        # Sorted by latitude (nearly sorted after a refresh: cheap), so ``within`` bisects
+        # to the latitude band, checks the longitude band, then compares haversine terms.
+        self._points.sort()
+        self._latitudes = [p[0] for p in self._points]
 
     def descendants(self, term_ids: Iterable[str]) -> set[str]:
         """The given terms and every term below them."""
@@ -154,7 +209,7 @@ class DirectoryTable:
         start = bisect.bisect_left(self._latitudes, low_lat)
         stop = bisect.bisect_right(self._latitudes, high_lat)
         nearest: dict[str, float] = {}
-        for degrees, lat, lon, cos_lat, sid in self._points[start:stop]:
+        for _lat, degrees, lat, lon, cos_lat, sid in self._points[start:stop]:
             if not low_lon <= degrees <= high_lon:
                 continue
             h = math.sin((lat - lat0) / 2) ** 2 + cos0 * cos_lat * math.sin((lon - lon0) / 2) ** 2
@@ -176,7 +231,8 @@ class DirectoryTable:
 # --------------------------------------------------------------------------- building
 
 
-def _version(session: Session) -> tuple[int, int]:
+def outbox_version(session: Session) -> tuple[int, int]:
+    """(max id, row count) of the outbox: changes whenever a directory change commits."""
     max_id, count = session.execute(
         select(func.coalesce(func.max(IndexChange.id), 0), func.count(IndexChange.id))
     ).one()
@@ -194,8 +250,15 @@ def _weekend(schedules: list[_Hours]) -> str | None:
     return "open_sundays" if "SU" in days else None
 
 
-def _build(session: Session, version: tuple[int, int]) -> DirectoryTable:
-    """A fixed handful of column queries over the whole directory: no ORM objects, no N+1."""
+def _read_rows(session: Session, ids: set[str] | None = None) -> list[ServiceRow]:
+    """Listed services' rows in a fixed handful of column queries: no ORM objects, no N+1.
+
+    ``ids`` limits the reads to those services (an incremental refresh).
+    """
+
+    def only(column):
+        return column.in_(ids) if ids is not None else true()
+
     listed = (
         select(Service.id)
         .join(Organization, Organization.id == Service.organization_id)
@@ -206,19 +269,25 @@ def _build(session: Session, version: tuple[int, int]) -> DirectoryTable:
         key: {} for key in ("terms", "languages", "points", "areas", "hours")
     }
     queries = {
-        "terms": select(link.service_id, link.taxonomy_term_id),
+        "terms": select(link.service_id, link.taxonomy_term_id).where(only(link.service_id)),
         "languages": select(Language.service_id, Language.code, Language.interpreter).where(
-            Language.code.is_not(None)
+            Language.code.is_not(None), only(Language.service_id)
         ),
         "points": select(ServiceAtLocation.service_id, Location.latitude, Location.longitude)
         .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(Location.latitude.is_not(None), Location.longitude.is_not(None)),
+        .where(
+            Location.latitude.is_not(None),
+            Location.longitude.is_not(None),
+            only(ServiceAtLocation.service_id),
+        ),
         "areas": select(ServiceArea.service_id, ServiceArea.kind, ServiceArea.name).where(
-            ServiceArea.kind.in_(("county", "city", "postal_code")), ServiceArea.name.is_not(None)
+            ServiceArea.kind.in_(("county", "city", "postal_code")),
+            ServiceArea.name.is_not(None),
+            only(ServiceArea.service_id),
         ),
         "hours": select(
             Schedule.service_id, Schedule.byday, Schedule.opens_at, Schedule.closes_at
-        ).where(Schedule.service_id.is_not(None)),
+        ).where(Schedule.service_id.is_not(None), only(Schedule.service_id)),
     }
     for key, query in queries.items():
         for sid, *values in session.execute(query):
@@ -243,7 +312,7 @@ def _build(session: Session, version: tuple[int, int]) -> DirectoryTable:
             Service.accepting_referrals,
             Service.interpretation_services,
             Service.last_verified_at,
-        ).where(Service.id.in_(listed))
+        ).where(Service.id.in_(listed), only(Service.id))
     ):
         sid = columns[0]
         schedules = children["hours"].get(sid, [])
@@ -253,16 +322,44 @@ def _build(session: Session, version: tuple[int, int]) -> DirectoryTable:
                 interprets=bool((columns[8] or "").strip()),
                 last_verified_at=_aware(columns[9]),
                 terms=frozenset(children["terms"].get(sid, ())),
-                languages=tuple(children["languages"].get(sid, ())),
-                points=tuple(children["points"].get(sid, ())),
-                areas=tuple(children["areas"].get(sid, ())),
+                # Sorted: a refresh reads rows in another order than a full scan.
+                languages=tuple(sorted(children["languages"].get(sid, ()))),
+                points=tuple(sorted(children["points"].get(sid, ()))),
+                areas=tuple(sorted(children["areas"].get(sid, ()))),
                 open_24_7=hours.is_always_open(schedules),  # type: ignore[arg-type]
                 weekend=_weekend(schedules),
                 evenings=hours.open_evenings(schedules),  # type: ignore[arg-type]
             )
         )
-    terms = session.execute(select(TaxonomyTerm.id, TaxonomyTerm.parent_id)).all()
-    return DirectoryTable(version, rows, terms)
+    return rows
+
+
+def build_table(session: Session, version: tuple[int, int]) -> DirectoryTable:
+    """The whole table read now, uncached (``version`` is the outbox's at or before)."""
+    terms = [tuple(t) for t in session.execute(select(TaxonomyTerm.id, TaxonomyTerm.parent_id))]
+    return DirectoryTable(version, _read_rows(session), terms)
+
+
+def _refresh(session: Session, table: DirectoryTable, version: tuple[int, int]) -> DirectoryTable:
+    """``table`` brought to ``version``, re-reading only the services that changed if it can.
+
+    The outbox rows above the table's max id are the changes since it was built, unless
+    they do not account for the whole change in count (a lower id committed late, rows
+    were pruned): then, as when the taxonomy changed or many services did, everything is
+    read again.
+    """
+    max_id, count = table.version
+    changes = list(session.scalars(select(IndexChange).where(IndexChange.id > max_id)))
+    if (
+        count + len(changes) != version[1]
+        or len(changes) > REFRESH_LIMIT
+        or any(change.entity == "taxonomy_term" for change in changes)
+    ):
+        return build_table(session, version)
+    ids = affected_service_ids(session, changes)
+    if len(ids) > REFRESH_LIMIT:
+        return build_table(session, version)
+    return table.refreshed(version, ids, _read_rows(session, ids))
 
 
 # --------------------------------------------------------------------------- caching
@@ -285,15 +382,17 @@ _lock = threading.Lock()
 
 
 def directory_table(session: Session) -> DirectoryTable:
-    """The table for the session's database, rebuilt when the outbox says it changed."""
-    version = _version(session)  # autoflushes first, so pending changes are noted
+    """The table for the session's database, refreshed when the outbox says it changed."""
+    version = outbox_version(session)  # autoflushes first, so pending changes are noted
     if session.info.get(_PENDING):
-        return _build(session, version)
+        return build_table(session, version)
     key = session.get_bind().engine.url
     with _lock:
         table = _tables.get(key)
-        if table is None or table.version != version:
-            table = _tables[key] = _build(session, version)
+        if table is None:
+            table = _tables[key] = build_table(session, version)
+        elif table.version != version:
+            table = _tables[key] = _refresh(session, table, version)
         _tables.move_to_end(key)
         while len(_tables) > CACHED_DATABASES:
             _tables.popitem(last=False)

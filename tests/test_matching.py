@@ -262,3 +262,28 @@ def test_broad_legal_terms_do_not_turn_violence_or_labor_programs_into_custody_h
         m.service.name for m in violence.results
     }
     assert "Immigrant know-your-rights education" not in {m.service.name for m in violence.results}
+
+
+def test_after_edits_the_refreshed_directory_table_equals_a_fresh_read(session):
+    """The table re-reads only changed services; it must end up exactly as a full read."""
+    from sqlalchemy import select
+
+    from matcher import match_index
+    from matcher.models import Location, Organization, Service, TaxonomyTerm
+
+    match_index.directory_table(session)  # cached before the edits
+    services = session.scalars(select(Service).order_by(Service.name)).all()
+    services[0].organization.published = False
+    services[1].status = "inactive"
+    services[2].taxonomy_terms = services[2].taxonomy_terms[1:]
+    services[3].taxonomy_terms.append(session.scalars(select(TaxonomyTerm)).first())
+    session.delete(services[4])
+    location = session.scalars(select(Location).where(Location.latitude.is_not(None))).first()
+    location.latitude += 0.05
+    session.commit()
+    refreshed = match_index.directory_table(session)
+    fresh = match_index.build_table(session, match_index.outbox_version(session))
+    assert refreshed.version == fresh.version
+    assert refreshed.services == fresh.services
+    hidden = session.get(Organization, services[0].organization_id)
+    assert not any(row.organization_id == hidden.id for row in refreshed.services.values())

@@ -154,6 +154,7 @@ class SearchResult:
     taxonomy_terms: list[dict[str, str | None]]
     snippet: str  # HTML: escaped text with <mark> around matched words
     hours_today: str
+    text_locale: str  # the locale name and snippet are written in (English when untranslated)
 
 
 @dataclass
@@ -313,6 +314,14 @@ def snippet(text: str, query_stems: set[str], limit: int = SNIPPET_CHARS) -> str
     return "".join(out)
 
 
+def _written_in(attrs: dict[str, Any], locale: str) -> bool:
+    """Whether the listing's name and description (if any) exist in ``locale``."""
+    description = attrs["description"]
+    return bool(attrs["name"].get(locale)) and bool(
+        description.get(locale) or not description.get("en")
+    )
+
+
 def _result(
     attrs: dict[str, Any],
     score: float,
@@ -338,6 +347,7 @@ def _result(
         ],
         snippet=snippet(local(attrs["description"]), query_stems),
         hours_today=hours.todays_hours(_schedules(attrs), locale, now),
+        text_locale=locale if _written_in(attrs, locale) else "en",
     )
 
 

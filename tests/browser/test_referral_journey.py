@@ -25,6 +25,14 @@ def _sign_in(page, live_server: str, email: str) -> None:
     page.wait_for_load_state()
 
 
+def _fits_320(page) -> bool:
+    """No sideways scrolling on a 320 px phone."""
+    page.set_viewport_size({"width": 320, "height": 700})
+    fits = page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 1024, "height": 800})
+    return fits
+
+
 def _first_match(session, school) -> matching.ServiceMatch:
     """The service the coordinator will pick: the first food result for this family."""
     record = NeedsRecord(school=school, languages=["es"], near_school=True)
@@ -47,6 +55,7 @@ def test_a_referral_goes_from_needs_record_to_spanish_handout_to_partner_accepta
     page.get_by_role("link", name="Needs records").first.click()
     page.get_by_role("link", name="New needs record").first.click()
     assert page.get_by_text("Do not enter names, diagnoses or immigration status.").is_visible()
+    assert _fits_320(page)
     for code in BARRIERS:
         page.check(f'input[name="barriers"][value="{code}"]')
     page.select_option("#f-grade_band", "3-5")
@@ -55,6 +64,7 @@ def test_a_referral_goes_from_needs_record_to_spanish_handout_to_partner_accepta
     page.get_by_role("button", name="Save and see matches").click()
 
     assert page.get_by_role("heading", name="Food insecurity").is_visible()
+    assert _fits_320(page)
     page.check(f'input[name="choice"][value="food_insecurity|{service_id}"]')
     page.locator('input[name="choice"][value^="immigration_legal|"]').first.check()
     page.get_by_label("Note for the family's handout (optional)").fill(
@@ -93,13 +103,14 @@ def test_a_referral_goes_from_needs_record_to_spanish_handout_to_partner_accepta
     assert not page.locator(".site-header").is_visible()
     page.emulate_media(media="screen")
 
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")
+    context = browser.new_context(viewport={"width": 320, "height": 740}, locale="en-US")
     partner = context.new_page()
     try:
         _sign_in(partner, live_server, partner_user.email)
         partner.get_by_role("link", name="Referrals", exact=True).click()
         partner.locator("table.data a").first.click()
         assert partner.get_by_text("805-555-0199").is_visible()
+        assert partner.evaluate("document.documentElement.scrollWidth") <= 320
         assert partner.get_by_text("Pregunte por Rosa").count() == 0
         partner.select_option("#f-status", "accepted")
         partner.get_by_role("button", name="Update status").click()
