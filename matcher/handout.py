@@ -34,6 +34,8 @@ class HandoutService:
     cost: str | None  # free / sliding_scale / fee / None: the template words it
     fees: str | None
     note: str | None
+    name_locale: str = "en"  # the locale ``name`` is written in (English when untranslated)
+    english_only: bool = False  # some of the listing's text exists in English only
 
 
 def handout_locales(record: NeedsRecord, requested: str | None = None) -> list[str]:
@@ -63,6 +65,8 @@ def handout_services(referrals: Sequence[Referral], locale: str) -> list[Handout
         seen[service.id] = HandoutService(
             id=service.id,
             name=view.name.value or "",
+            name_locale=view.name.locale,
+            english_only=bool(view.english_only_fields),
             organization=view.organization_name,
             addresses=tuple(a.line for a in view.addresses if a.line),
             phones=tuple(view.phones),

@@ -169,7 +169,7 @@ def service_view(service: Service, locale: str) -> ServiceView:
     areas = []
     for area in service.service_areas:
         if area.kind == "county":
-            areas.append(f"{area.name} County")
+            areas.append(f"condado de {area.name}" if locale == "es" else f"{area.name} County")
         elif area.name:
             areas.append(area.name)
         elif area.description:

@@ -210,14 +210,17 @@ def match_family(
     barriers = load_barriers(session, profile.barriers)
     table = directory_table(session)
     every_barrier = _named_terms(session)
-    family = Family(profile, set(), now or datetime.now(UTC))
+    covered: set[str] = set()
+    nearby: dict[str, float] = {}
+    if profile.near is not None:
+        covered = table.covering(profile.near)
+        nearby = table.within(profile.near, profile.max_distance_mi)
+    family = Family(profile, covered, now or datetime.now(UTC), dict(nearby))
     # Services that pass the language and place rules: a superset of those passing all
     # rules (age depends on the barrier), found with set operations, not per service.
     eligible = table.speaking(profile.languages) if profile.languages else set(table.services)
     if profile.near is not None:
-        family.covered = table.covering(profile.near)
-        family.nearest.update(table.within(profile.near, profile.max_distance_mi))
-        eligible &= family.nearest.keys() | family.covered
+        eligible &= nearby.keys() | covered
     ranked = [
         _rank_barrier(
             b,

@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export FLASK_APP=wsgi
-.venv/bin/flask db upgrade heads
+.venv/bin/flask db upgrade
 .venv/bin/flask index-sync
 exec .venv/bin/gunicorn --config gunicorn.conf.py wsgi:app

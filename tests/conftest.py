@@ -48,7 +48,7 @@ def build_database(database_url: str, tmp: Path, *, seed: bool = True) -> None:
 
     app = create_app(_base_config(tmp, database_url))
     with app.app_context():
-        upgrade(revision="heads")  # parallel branches are merged before release
+        upgrade()
         if seed:
             with transaction() as session:
                 seed_all(session)

@@ -284,3 +284,20 @@ def test_a_second_writer_waits_for_the_lock_then_gives_up(app):
         write_lock(index_dir, timeout=0.2),
     ):
         pass
+
+
+def test_concurrent_searches_from_many_threads_all_answer_the_same(app, session):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy.orm import Session
+
+    expected = [r.id for r in run(app, session, q="food pantry").results]
+    engine_ = session.get_bind()
+
+    def one(_n: int) -> list[str]:
+        with Session(engine_) as own:
+            return [r.id for r in run(app, own, q="food pantry").results]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(one, range(40)))
+    assert all(answer == expected for answer in answers)

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -352,13 +353,9 @@ def _result(
 
 
 def _facets(snap: Snapshot, docs: set[int], locale: str) -> dict[str, list[dict[str, Any]]]:
-    cats: Counter[str] = Counter()
-    langs: Counter[str] = Counter()
-    for d in docs:
-        a = snap.attrs[d]
-        if a is not None:
-            cats.update(a["roots"])
-            langs.update(a["langs"])
+    counts = Counter(chain.from_iterable(map(snap.facet_keys.__getitem__, docs)))
+    cats = {key[2:]: n for key, n in counts.items() if key.startswith("c:")}
+    langs = {key[2:]: n for key, n in counts.items() if key.startswith("l:")}
     position = 1 if locale == "es" else 0
     category = [
         {"id": tid, "label": snap.labels.get(tid, (tid, tid))[position], "count": n}
@@ -430,8 +427,9 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
     limit: int | None = wanted
     if place is not None:
         limit = None if request.sort == "distance" else max(wanted, RERANK)
-    hits = [(hit.docnum, hit.score) for hit in searcher.search(query, filter=allowed, limit=limit)]
-    matched = set(query.docs(searcher)) & snap.live
+    with snap.lock:  # a Whoosh searcher is not safe to use from two threads at once
+        hits = [(h.docnum, h.score) for h in searcher.search(query, filter=allowed, limit=limit)]
+        matched = _matching_docs(query, searcher) & snap.live
     if allowed is not None:
         matched &= allowed
     response.total = len(matched)
@@ -448,6 +446,20 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
         if snap.attrs[d] is not None
     ]
     return response
+
+
+def _matching_docs(query: Query, searcher) -> set[int]:
+    """Every document the query matches, for the total and the facets.
+
+    Our queries are pure disjunctions, so this is the union of each term's postings:
+    several times faster than walking Whoosh's tree of union matchers in Python.
+    """
+    if isinstance(query, Every):
+        return set(query.docs(searcher))
+    docs: set[int] = set()
+    for leaf in query.leaves():
+        docs.update(leaf.docs(searcher))
+    return docs
 
 
 def _rank(

@@ -456,6 +456,9 @@ class Snapshot:
     lat_sorted: list[tuple[float, float, int]] = field(default_factory=list)
     lats: list[float] = field(default_factory=list)
     by_area: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    # docnum -> ("c:<root term id>", ..., "l:<language code>", ...), for facet counts
+    facet_keys: list[tuple[str, ...]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def docs_near(self, center: geo.Point, radius_mi: float) -> dict[int, float]:
         """docnum -> distance in miles of its nearest location within the radius."""
@@ -566,6 +569,10 @@ def _snapshot(ix, path: Path, key: tuple[int, int], cache: SegmentCache) -> Snap
     )
     by_lang, by_cat, by_area = defaultdict(set), defaultdict(set), defaultdict(set)
     points = []
+    snap.facet_keys = [
+        (*(f"c:{r}" for r in a["roots"]), *(f"l:{c}" for c in a["langs"])) if a else ()
+        for a in attrs
+    ]
     for docnum in snap.live:
         a = attrs[docnum]
         if a is None:

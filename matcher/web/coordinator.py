@@ -413,6 +413,7 @@ def _handout_words() -> dict:
         "note": _("Note from your school"),
         "none": _("No services chosen yet."),
         "call_first": _("Call before you go: hours and documents can change."),
+        "english_only": _("Some details are available in English only."),
     }
 
 

@@ -1,7 +1,7 @@
 """reports: search_log (zero-result searches as a demand signal)
 
 Revision ID: 0004_reports
-Revises: 0001_directory
+Revises: 0003_needs_referrals
 Create Date: 2026-11-27 21:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_reports'
-down_revision = '0001_directory'
+down_revision = '0003_needs_referrals'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """search-index outbox
 
 Revision ID: 0005_ops
-Revises: 0001_directory
+Revises: 0004_reports
 Create Date: 2026-11-27 22:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_ops'
-down_revision = '0001_directory'
+down_revision = '0004_reports'
 branch_labels = None
 depends_on = None
 
