@@ -9,6 +9,7 @@ district reference, ZIP, age), only whether they changed, so a purge leaves noth
 from __future__ import annotations
 
 import base64
+import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ from matcher.models import (
     NeedsRecord,
     Referral,
     ReferralEvent,
+    School,
     User,
 )
 from matcher.models.needs import MAX_NOTES
@@ -354,47 +356,100 @@ def _day(moment: datetime) -> date:
 
 
 def report_rows(session: Session, school_ids: Sequence[str] | None = None) -> DemandData:
-    """De-identified rows for the reports: no key, note or contact leaves this function."""
-    record_query = select(NeedsRecord).options(
-        selectinload(NeedsRecord.barriers), selectinload(NeedsRecord.school)
-    )
-    referral_query = (
-        select(Referral)
-        .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
-        .options(selectinload(Referral.events), selectinload(Referral.record))
-        .where(Referral.status != "draft")
-    )
-    gap_query = select(MatchGap)
-    if school_ids is not None:
-        record_query = record_query.where(NeedsRecord.school_id.in_(school_ids))
-        referral_query = referral_query.where(NeedsRecord.school_id.in_(school_ids))
-        gap_query = gap_query.where(MatchGap.school_id.in_(school_ids))
+    """De-identified rows for the reports: no key, note or contact leaves this function.
+
+    Column queries only (no ORM objects): a county report reads thousands of records and
+    referrals, and selecting just these columns keeps identifiable ones out of memory too.
+    """
+
+    def scoped(statement, school_column):
+        return statement if school_ids is None else statement.where(school_column.in_(school_ids))
+
+    codes: dict[str, list[str]] = {}
+    for record_id, code in session.execute(
+        scoped(
+            select(NeedsBarrier.needs_record_id, NeedsBarrier.barrier_code).join(NeedsRecord),
+            NeedsRecord.school_id,
+        )
+    ):
+        codes.setdefault(record_id, []).append(code)
     needs = [
         NeedRow(
-            school_id=r.school_id,
-            district_id=r.school.district_id,
-            created=_day(r.created_at),
-            grade_band=r.grade_band,
-            language=r.languages[0] if r.languages else "en",
-            barriers=frozenset(r.barrier_codes),
+            school_id=school_id,
+            district_id=district_id,
+            created=_day(created_at),
+            grade_band=grade_band,
+            language=(json.loads(languages_json or "[]") or ["en"])[0],
+            barriers=frozenset(codes.get(record_id, ())),
         )
-        for r in session.scalars(record_query)
+        for record_id, school_id, district_id, created_at, grade_band, languages_json in (
+            session.execute(
+                scoped(
+                    select(
+                        NeedsRecord.id,
+                        NeedsRecord.school_id,
+                        School.district_id,
+                        NeedsRecord.created_at,
+                        NeedsRecord.grade_band,
+                        NeedsRecord.languages_json,
+                    ).join(School, School.id == NeedsRecord.school_id),
+                    NeedsRecord.school_id,
+                )
+            )
+        )
     ]
-    referrals = [_referral_row(r) for r in session.scalars(referral_query)]
-    gaps = [GapRow(g.school_id, g.barrier_code, g.language) for g in session.scalars(gap_query)]
+    # First day each referral reached each status (events in id order, earliest wins).
+    reached: dict[str, dict[str, date]] = {}
+    for referral_id, to_status, at in session.execute(
+        scoped(
+            select(ReferralEvent.referral_id, ReferralEvent.to_status, ReferralEvent.at)
+            .join(Referral, Referral.id == ReferralEvent.referral_id)
+            .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
+            .where(Referral.status != "draft")
+            .order_by(ReferralEvent.id),
+            NeedsRecord.school_id,
+        )
+    ):
+        reached.setdefault(referral_id, {}).setdefault(to_status, _day(at))
+    referrals = [
+        _referral_row(school_id, barrier, status, _day(created_at), reached.get(rid, {}))
+        for rid, school_id, barrier, status, created_at in session.execute(
+            scoped(
+                select(
+                    Referral.id,
+                    NeedsRecord.school_id,
+                    Referral.barrier_code,
+                    Referral.status,
+                    Referral.created_at,
+                )
+                .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
+                .where(Referral.status != "draft"),
+                NeedsRecord.school_id,
+            )
+        )
+    ]
+    gaps = [
+        GapRow(*row)
+        for row in session.execute(
+            scoped(
+                select(MatchGap.school_id, MatchGap.barrier_code, MatchGap.language),
+                MatchGap.school_id,
+            )
+        )
+    ]
     return DemandData(needs, referrals, gaps)
 
 
-def _referral_row(referral: Referral) -> ReferralRow:
+def _referral_row(
+    school_id: str, barrier: str, status: str, created: date, reached: dict[str, date]
+) -> ReferralRow:
     """Made = first sent; completed = when the completion event happened (days to completion)."""
-    reached = {e.to_status: _day(e.at) for e in reversed(referral.events)}
-    made = reached.get("sent", _day(referral.created_at))
     return ReferralRow(
-        school_id=referral.record.school_id,
-        barrier=referral.barrier_code,
-        made=made,
+        school_id=school_id,
+        barrier=barrier,
+        made=reached.get("sent", created),
         accepted=bool(ACCEPTED_OR_LATER & reached.keys()),
-        declined=referral.status == "declined",
-        completed=reached.get("completed") if referral.status == "completed" else None,
-        closed=referral.status in CLOSED_WITHOUT_COMPLETION,
+        declined=status == "declined",
+        completed=reached.get("completed") if status == "completed" else None,
+        closed=status in CLOSED_WITHOUT_COMPLETION,
     )

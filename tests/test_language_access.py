@@ -70,9 +70,12 @@ def test_a_search_result_written_only_in_english_is_marked_on_the_spanish_page(c
     assert "Disponible solo en inglés." in html
     translated = client.get("/api/v1/search?q=despensa&lang=es").get_json()["results"]
     assert "es" in {r["text_locale"] for r in translated}
-    assert "Disponible solo en inglés." not in client.get(
-        "/search?q=reuniones+comunitarias+mixteco&lang=es"
-    ).get_data(as_text=True).split('class="result"')[1]
+    assert (
+        "Disponible solo en inglés."
+        not in client.get("/search?q=reuniones+comunitarias+mixteco&lang=es")
+        .get_data(as_text=True)
+        .split('class="result"')[1]
+    )
 
 
 def test_service_areas_and_english_only_notes_read_correctly_in_spanish(client, session):

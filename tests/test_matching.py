@@ -285,5 +285,10 @@ def test_after_edits_the_refreshed_directory_table_equals_a_fresh_read(session):
     fresh = match_index.build_table(session, match_index.outbox_version(session))
     assert refreshed.version == fresh.version
     assert refreshed.services == fresh.services
+    for lookup in ("by_term", "by_language", "by_area"):
+        filed = {key: ids for key, ids in getattr(refreshed, lookup).items() if ids}
+        assert filed == getattr(fresh, lookup)
+    oxnard = geo.resolve_place("Oxnard")
+    assert refreshed.within(oxnard, 15) == fresh.within(oxnard, 15)
     hidden = session.get(Organization, services[0].organization_id)
     assert not any(row.organization_id == hidden.id for row in refreshed.services.values())

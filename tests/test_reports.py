@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from matcher import needs, referrals
 from matcher.models import (
     Contact,
     Language,
@@ -28,6 +29,8 @@ from matcher.models import (
 from matcher.reports import build, demand, supply
 from matcher.taxonomy import term_id
 from tests.fixtures_accounts import login, make_user
+from tests.needs_support import CONTACT, DISTRICT_REF, make_record, make_referral
+from tests.needs_support import NOTE as RECORD_NOTE
 
 BAKERSFIELD = (35.3733, -119.0187)
 FAMILY_KEYS = ("FAM-0001-SECRET", "FAM-0002-SECRET")
@@ -236,6 +239,72 @@ def test_every_export_is_suppressed_and_carries_no_family_key_note_or_contact(
     for text in texts:
         for secret in (*FAMILY_KEYS, NOTE, "Rosa Contacto", "rosa.contacto@example.org", "@"):
             assert secret not in text
+
+
+def test_real_needs_records_referrals_and_match_gaps_are_counted_and_never_exported(
+    client, session, kern
+):
+    """End to end through matcher.needs and matcher.referrals, no rows injected: 12
+    Spanish-speaking families with food insecurity, 2 Mixteco-speaking families with food
+    insecurity and rent; 3 food referrals (completed, declined, sent); the matches page
+    notes rent as unmatched for both Mixteco families (no service reaches Kern for it)."""
+    coordinator = make_user(session, "coordinator", schools=[kern])
+    org = session.scalars(select(Organization).where(Organization.name == "Kern Food Helpers"))
+    org = org.one()
+    spanish = [make_record(session, coordinator) for _ in range(12)]
+    mixteco = [
+        make_record(
+            session, coordinator, barriers=("food_insecurity", "housing_cost"), languages=["mix"]
+        )
+        for _ in range(2)
+    ]
+    done, declined, _sent = (
+        make_referral(session, coordinator, record, org, consent=True, send=True)
+        for record in spanish[:3]
+    )
+    for status in ("accepted", "completed"):
+        referrals.change_status(session, coordinator, done, status)
+    referrals.change_status(session, coordinator, declined, "declined", "Familia no contestó")
+    for record in mixteco:
+        needs.match_record(session, coordinator, record)
+    session.commit()
+
+    data = demand.load(session, [kern.id])
+    assert len(data.needs) == 14
+    assert demand.outcomes(data.referrals) == demand.ReferralOutcomes(3, 1, 1, 1, 0, 0)
+    assert sorted((g.barrier, g.language) for g in data.match_gaps) == [("housing_cost", "mix")] * 2
+
+    school = build.school_report(session, kern, _identity, "en")
+    assert school.table("needs-by-barrier").rows == (
+        ("Food insecurity", "0", "*", "<11", "0", "*"),
+        ("Can't pay rent or at risk of eviction", "0", "0", "<11", "0", "<11"),
+        ("Total", "0", "*", "<11", "0", "16"),
+    )
+    assert school.table("needs-by-grade").rows == (("3-5", "14"), ("Total", "14"))
+    assert school.table("referrals-by-barrier").rows == (
+        ("Food insecurity", "<11", "<11", "<11", "<11", "0", "—"),
+        ("Total", "<11", "<11", "<11", "<11", "0", "—"),
+    )
+    assert school.table("gaps-referrals").rows == (
+        ("Food insecurity", "<11", "0", "0", "<11"),
+        ("Can't pay rent or at risk of eviction", "0", "0", "<11", "<11"),
+        ("Total", "<11", "0", "<11", "<11"),
+    )
+    county = build.county_report(session, _identity, "en")
+    assert county.table("needs-by-school").rows == (
+        ("Kern Test Elementary", "14", "14"),
+        ("Total", "14", "14"),
+    )
+    assert county.table("needs-by-district").rows == (("No district", "14"), ("Total", "14"))
+    assert county.table("referrals-by-barrier").rows == school.table("referrals-by-barrier").rows
+
+    login(client, make_user(session, "admin"))
+    texts = _csv_texts(client, "/reports/county", county)
+    texts += _csv_texts(client, f"/reports/schools/{kern.key}", school)
+    secrets = [r.family_key for r in spanish + mixteco]
+    secrets += [RECORD_NOTE, DISTRICT_REF, CONTACT, "Traer comprobante", "Familia no contestó"]
+    for text in texts:
+        assert not [secret for secret in secrets if secret in text]
 
 
 def test_admins_see_the_county_and_school_staff_only_their_own_schools(client, session, kern):

@@ -326,7 +326,9 @@ def _map_table(ctx: _Context, schools: Sequence[School]) -> Table:
         for s in schools
         if s.latitude is not None and s.longitude is not None
     )
-    partner_cities = Counter(charts.nearest_city(p) for p in ctx.partners)
+    partner_cities = ctx.index.memo(
+        "partner_cities", lambda: Counter(charts.nearest_city(p) for p in ctx.partners)
+    )
     places = sorted(set(school_cities) | set(partner_cities))
     return Table(
         "map-places",
@@ -536,7 +538,7 @@ def _context(session, _, locale, index, found, radius, data: demand.DemandData) 
         index=index,
         supply=found,
         radius=radius,
-        partners=supply.partner_locations(session),
+        partners=supply.partner_locations(session, index),
         needs=data.needs,
         referrals=data.referrals,
         match_gaps=data.match_gaps,

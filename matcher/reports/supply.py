@@ -6,36 +6,39 @@ of its service areas covers the school's place (county, city or ZIP code). A
 service *serves* a barrier when one of its taxonomy terms is a barrier term or
 below one. Counts are of services, not people, so they are never suppressed.
 
-Everything is loaded with a handful of flat queries into a ``SupplyIndex`` so a
-county report over 10,000 services does not touch the ORM per service.
+Why a cache: reading 10,000 services and testing each school against them cost
+most of a report. The services come from the matcher's in-memory directory table
+(``matcher.match_index``: read once per process, refreshed when the ``index_change``
+outbox moves), and what the reports derive from one table (service facts, each
+school's reach per radius, partner locations) is kept with that table, so it is
+recomputed only when the directory changes.
 """
 
 from __future__ import annotations
 
-import math
+import threading
+import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher import geo, languages, taxonomy
+from matcher import geo, languages, match_index, taxonomy
 from matcher.models import (
     Barrier,
-    Language,
+    BarrierTerm,
     Location,
     Organization,
     School,
     Service,
-    ServiceArea,
     ServiceAtLocation,
-    service_taxonomy_term,
 )
 
 DEFAULT_RADIUS_MILES = 10.0
-MILES_PER_DEGREE = 69.09  # of latitude; great-circle miles per degree of arc
 MAX_RADIUS_MILES = 60.0
 # The four CCSPP pillars, in the Framework's order (``Barrier.pillar`` values).
 PILLARS = (
@@ -46,6 +49,7 @@ PILLARS = (
 )
 # Languages every report shows a column for, present or not; others appear when offered.
 FEATURED_LANGUAGES = ("en", "es", "mix")
+MAX_MEMO = 2000  # entries kept per directory version (school x radius pairs, partner lists)
 
 
 @dataclass(frozen=True)
@@ -53,43 +57,92 @@ class ServiceFacts:
     """What the asset map needs to know about one active, published service."""
 
     id: str
-    points: tuple[geo.Point, ...]
-    areas: tuple[tuple[str, str], ...]
     barriers: frozenset[str]
+    pillars: frozenset[str]
     # language code -> True when staff speak it, False when only through an interpreter.
     languages: dict[str, bool]
 
 
-CELL_DEGREES = 0.1  # grid cell for the point index: about 7 by 6 miles
+class _Derived:
+    """The reports' view of one directory table: plain data, shared by every request."""
+
+    def __init__(self, table: match_index.DirectoryTable, barrier_key: tuple) -> None:
+        self.barrier_key = barrier_key
+        term_barriers: dict[str, set[str]] = defaultdict(set)
+        pillar_of = {}
+        for code, pillar, term_ids in barrier_key:
+            pillar_of[code] = pillar
+            for term_id in table.descendants(term_ids):
+                term_barriers[term_id].add(code)
+        self.services: dict[str, ServiceFacts] = {}
+        for row in table.services.values():
+            codes = set().union(*(term_barriers.get(t, ()) for t in row.terms))
+            if row.status != "active" or not codes:
+                continue
+            spoken: dict[str, bool] = {}
+            for code, interpreter in row.languages:
+                spoken[code.lower()] = spoken.get(code.lower(), False) or not interpreter
+            self.services[row.id] = ServiceFacts(
+                row.id, frozenset(codes), frozenset(pillar_of[c] for c in codes), spoken
+            )
+        present = {code for s in self.services.values() for code in s.languages}
+        others = sorted(present - set(FEATURED_LANGUAGES), key=lambda c: languages.name(c))
+        self.language_codes = (*FEATURED_LANGUAGES, *others)
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered under ``key`` for as long as this directory version."""
+        if key not in self._memo:
+            if len(self._memo) >= MAX_MEMO:
+                self._memo.clear()
+            self._memo[key] = compute()
+        return self._memo[key]
 
 
-def _cell(point: geo.Point) -> tuple[int, int]:
-    return (math.floor(point.latitude / CELL_DEGREES), math.floor(point.longitude / CELL_DEGREES))
+_derived: weakref.WeakKeyDictionary[match_index.DirectoryTable, _Derived] = (
+    weakref.WeakKeyDictionary()
+)
+_lock = threading.Lock()
 
 
 @dataclass
 class SupplyIndex:
-    """Services plus two lookups: locations by grid cell and services by service area."""
+    """One request's handle: the shared table and its derived facts, plus this
+    session's barriers (ORM objects, so never cached across sessions)."""
 
-    services: list[ServiceFacts]
+    table: match_index.DirectoryTable
+    derived: _Derived
     barriers: list[Barrier]
-    by_cell: dict[tuple[int, int], list[tuple[geo.Point, ServiceFacts]]] = field(init=False)
-    by_area: dict[tuple[str, str], list[ServiceFacts]] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.by_cell, self.by_area = defaultdict(list), defaultdict(list)
-        for service in self.services:
-            for point in service.points:
-                self.by_cell[_cell(point)].append((point, service))
-            for area in service.areas:
-                self.by_area[area].append(service)
+    @property
+    def services(self) -> list[ServiceFacts]:
+        return list(self.derived.services.values())
 
     @property
     def language_codes(self) -> tuple[str, ...]:
         """Featured languages first, then every other language offered, by English name."""
-        present = {code for s in self.services for code in s.languages}
-        others = sorted(present - set(FEATURED_LANGUAGES), key=lambda c: languages.name(c))
-        return (*FEATURED_LANGUAGES, *others)
+        return self.derived.language_codes
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        return self.derived.memo(key, compute)
+
+
+def load_index(session: Session) -> SupplyIndex:
+    """The supply of every active, published service that serves at least one barrier."""
+    barriers = taxonomy.barriers(session)
+    terms: dict[str, list[str]] = defaultdict(list)
+    for code, term_id in session.execute(
+        select(BarrierTerm.barrier_code, BarrierTerm.taxonomy_term_id)
+    ):
+        terms[code].append(term_id)
+    # Barriers are seed data outside the outbox: their term lists are part of the key.
+    barrier_key = tuple((b.code, b.pillar, tuple(sorted(terms[b.code]))) for b in barriers)
+    table = match_index.directory_table(session)
+    with _lock:
+        derived = _derived.get(table)
+        if derived is None or derived.barrier_key != barrier_key:
+            derived = _derived[table] = _Derived(table, barrier_key)
+    return SupplyIndex(table, derived, barriers)
 
 
 @dataclass(frozen=True)
@@ -131,65 +184,6 @@ class Supply:
         return next((b for b in self.barriers if b.barrier.code == code), None)
 
 
-def load_index(session: Session) -> SupplyIndex:
-    """Read every active, published service that serves at least one barrier."""
-    barriers = taxonomy.barriers(session)
-    term_barriers: dict[str, set[str]] = defaultdict(set)
-    for barrier in barriers:
-        for term_id in taxonomy.descendant_ids(session, [t.id for t in barrier.terms]):
-            term_barriers[term_id].add(barrier.code)
-
-    active = set(
-        session.scalars(
-            select(Service.id)
-            .join(Organization, Organization.id == Service.organization_id)
-            .where(Service.status == "active", Organization.published.is_(True))
-        )
-    )
-    served: dict[str, set[str]] = defaultdict(set)
-    for service_id, term_id in session.execute(select(service_taxonomy_term)):
-        if service_id in active and term_id in term_barriers:
-            served[service_id] |= term_barriers[term_id]
-
-    points: dict[str, list[geo.Point]] = defaultdict(list)
-    for service_id, lat, lon in session.execute(
-        select(ServiceAtLocation.service_id, Location.latitude, Location.longitude)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(Location.latitude.is_not(None), Location.longitude.is_not(None))
-    ):
-        if service_id in served:
-            points[service_id].append(geo.Point(lat, lon))
-    areas: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for service_id, kind, name in session.execute(
-        select(ServiceArea.service_id, ServiceArea.kind, ServiceArea.name).where(
-            ServiceArea.kind != "text", ServiceArea.name.is_not(None)
-        )
-    ):
-        if service_id in served:
-            areas[service_id].append((kind, name))
-    spoken: dict[str, dict[str, bool]] = defaultdict(dict)
-    for service_id, code, interpreter in session.execute(
-        select(Language.service_id, Language.code, Language.interpreter).where(
-            Language.service_id.is_not(None), Language.code.is_not(None)
-        )
-    ):
-        if service_id in served:
-            code = code.lower()
-            spoken[service_id][code] = spoken[service_id].get(code, False) or not interpreter
-
-    services = [
-        ServiceFacts(
-            id=service_id,
-            points=tuple(points.get(service_id, ())),
-            areas=tuple(areas.get(service_id, ())),
-            barriers=frozenset(codes),
-            languages=spoken.get(service_id, {}),
-        )
-        for service_id, codes in sorted(served.items())
-    ]
-    return SupplyIndex(services=services, barriers=barriers)
-
-
 @cache
 def _county_of_zip(postal_code: str) -> str | None:
     """Cached: a ZIP lookup costs ~20 ms and a county report makes one per school."""
@@ -197,20 +191,6 @@ def _county_of_zip(postal_code: str) -> str | None:
         return geo.resolve_zip(postal_code).county
     except geo.PlaceError:
         return None
-
-
-def _within(center: geo.Point, point: geo.Point, radius_miles: float) -> bool:
-    """Is ``point`` within the radius? A flat-earth estimate (off by far less than 1% at
-    county scale) settles clear cases; geo.distance_miles decides the 1% band near the
-    edge. geopy costs ~30 us a call, too much for 19 schools x 10k services."""
-    dlat = point.latitude - center.latitude
-    dlon = (point.longitude - center.longitude) * math.cos(math.radians(center.latitude))
-    estimate = math.hypot(dlat, dlon) * MILES_PER_DEGREE
-    if estimate < radius_miles * 0.99:
-        return True
-    if estimate > radius_miles * 1.01:
-        return False
-    return geo.distance_miles(center, point) <= radius_miles
 
 
 def school_place(school: School) -> geo.Place | None:
@@ -230,23 +210,19 @@ def school_place(school: School) -> geo.Place | None:
 def reaching(
     index: SupplyIndex, school: School, radius_miles: float = DEFAULT_RADIUS_MILES
 ) -> list[ServiceFacts]:
-    """Services with a location within ``radius_miles`` or an area covering the school."""
+    """Services with a location within ``radius_miles`` or an area covering the school
+    (by service id), remembered per school and radius until the directory changes."""
     place = school_place(school)
     if place is None:
         return []
-    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.point, radius_miles)
-    (low_row, low_col) = _cell(geo.Point(min_lat, min_lon))
-    (high_row, high_col) = _cell(geo.Point(max_lat, max_lon))
-    found: dict[str, ServiceFacts] = {}
-    for row in range(low_row, high_row + 1):
-        for col in range(low_col, high_col + 1):
-            for point, service in index.by_cell.get((row, col), ()):
-                if service.id not in found and _within(place.point, point, radius_miles):
-                    found[service.id] = service
-    for (kind, name), services in index.by_area.items():
-        if geo.covers(kind, name, place):
-            found.update((s.id, s) for s in services)
-    return sorted(found.values(), key=lambda s: s.id)
+    key = ("reach", place, radius_miles)
+    return index.memo(key, lambda: _reaching(index, place, radius_miles))
+
+
+def _reaching(index: SupplyIndex, place: geo.Place, radius_miles: float) -> list[ServiceFacts]:
+    ids = set(index.table.within(place, radius_miles)) | index.table.covering(place)
+    facts = index.derived.services
+    return [facts[sid] for sid in sorted(ids) if sid in facts]
 
 
 def summarize(index: SupplyIndex, services: Iterable[ServiceFacts]) -> Supply:
@@ -294,12 +270,11 @@ def county_supply(
     index: SupplyIndex, schools: Sequence[School], radius_miles: float = DEFAULT_RADIUS_MILES
 ) -> tuple[Supply, dict[str, SchoolReach]]:
     """The services that reach any school, by barrier; and per school, counts per pillar."""
-    pillar_of = {b.code: b.pillar for b in index.barriers}
     per_school: dict[str, SchoolReach] = {}
     union: dict[str, ServiceFacts] = {}
     for school in schools:
         found = reaching(index, school, radius_miles)
-        pillars = Counter(p for s in found for p in {pillar_of[c] for c in s.barriers})
+        pillars = Counter(p for s in found for p in s.pillars)
         per_school[school.key] = SchoolReach(len(found), {p: pillars[p] for p in PILLARS})
         union.update((s.id, s) for s in found)
     return summarize(index, union.values()), per_school
@@ -312,8 +287,13 @@ class MapPoint:
     label: str
 
 
-def partner_locations(session: Session) -> list[MapPoint]:
-    """Locations of published organizations that host at least one active service."""
+def partner_locations(session: Session, index: SupplyIndex) -> list[MapPoint]:
+    """Locations of published organizations that host at least one active service
+    (location, service and organization changes all move the outbox, so it is memoized)."""
+    return index.memo("partners", lambda: _partner_locations(session))
+
+
+def _partner_locations(session: Session) -> list[MapPoint]:
     rows = session.execute(
         select(Location.latitude, Location.longitude, Organization.name)
         .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)

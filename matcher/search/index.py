@@ -397,7 +397,7 @@ def update_services(app_or_index_dir: Any, session: Session, service_ids: Iterab
     index = get_index(app_or_index_dir)
     if not index.ensure(session):  # the index was just rebuilt: it already has the change
         return
-    with write_lock(index.path):
+    with write_lock(index.root):  # the same lock as a full rebuild
         terms_by_id = _load_terms(session)
         writer = index.whoosh().writer(timeout=LOCK_TIMEOUT_S)
         try:

@@ -87,6 +87,7 @@ def phone_page(browser, request):
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     try:
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name[:120]}.png"), full_page=True)
+        name = request.node.name.replace("/", "_")[:114]
+        page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
     finally:
         context.close()

@@ -55,6 +55,8 @@ def test_a_liaison_on_a_phone_searches_in_spanish_with_a_typo_and_filters_by_mix
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
     _shot(page, "2-mixteco")
+    page.evaluate("document.querySelector('.suggestion').scrollIntoView()")
+    page.screenshot(path=str(ARTIFACTS / "journey-liaison-phone-search-es.png"))  # README
 
     page.goto(f"{live_server}/")
     page.get_by_role("link", name="Servicios en lenguas indígenas", exact=False).click()

@@ -15,10 +15,14 @@ HIDDEN_ON_PAPER = ".site-header, .skip-link, main form, details.search-filters, 
 
 @pytest.mark.usefixtures("search_app")
 def test_search_listing_handout_and_report_print_without_navigation_or_forms(
-    page, live_server, session, coordinator_user, partner_org
+    page, live_server, session, coordinator_user, partner_org, other_org
 ):
-    record = make_record(session, coordinator_user, barriers=("food_insecurity",))
+    # A Mixteco-speaking family: the handout prints Spanish and English side by side.
+    record = make_record(
+        session, coordinator_user, barriers=("food_insecurity",), languages=["mix"]
+    )
     make_referral(session, coordinator_user, record, partner_org)
+    make_referral(session, coordinator_user, record, other_org)
     service = session.scalars(select(Service).order_by(Service.name)).first()
     page.goto(f"{live_server}/login")
     page.fill("#email", coordinator_user.email)
@@ -39,7 +43,10 @@ def test_search_listing_handout_and_report_print_without_navigation_or_forms(
         for element in page.locator(HIDDEN_ON_PAPER).all():
             assert not element.is_visible(), (name, element.evaluate("e => e.outerHTML")[:80])
         page.screenshot(path=str(ARTIFACTS / f"print-{name}-es.png"), full_page=True)
-    page.goto(f"{live_server}/coordinator/records/{record.id}/handout?lang=es")
+    page.set_viewport_size({"width": 816, "height": 1056})  # US Letter at 96 dpi
+    page.goto(f"{live_server}/coordinator/records/{record.id}/handout")
+    assert page.locator(".handout-column").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "print-handout-letter.png"))  # README picture
     pdf = page.pdf(format="Letter")
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
     (ARTIFACTS / "print-handout-es.pdf").write_bytes(pdf)

@@ -7,6 +7,7 @@ import pytest
 
 from matcher import matching, needs
 from matcher.models import NeedsRecord
+from tests.browser.conftest import ARTIFACTS
 from tests.fixtures_accounts import PASSWORD, make_user
 
 BARRIERS = ("food_insecurity", "immigration_legal")
@@ -101,6 +102,8 @@ def test_a_referral_goes_from_needs_record_to_spanish_handout_to_partner_accepta
         assert expected in text
     assert page.locator('.handout-column[lang="es"]').count() == 1
     assert not page.locator(".site-header").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "journey-referral-handout-print.png"), full_page=True)
     page.emulate_media(media="screen")
 
     context = browser.new_context(viewport={"width": 320, "height": 740}, locale="en-US")
