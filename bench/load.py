@@ -8,9 +8,12 @@ Without --url it migrates and seeds a scratch database (a fresh PostgreSQL datab
 the local server, or SQLite with --sqlite), starts gunicorn from gunicorn.conf.py on a
 free loopback port, creates a coordinator, and removes everything afterwards.
 
-Each user loops over a weighted mix: English and Spanish searches, service pages,
+Each user loops over a weighted mix, pausing ``--think`` seconds on average between
+requests (uniformly 0.5x-1.5x: a person reading the page; ``--think 0`` turns the run
+into a closed-loop saturation test): English and Spanish searches, service pages,
 matches (POST /api/v1/match as the signed-in coordinator) and referral status updates
-(only with --referral ID, since the bench does not create referrals). It prints
+(on its own server the bench creates a needs record and a sent referral to update;
+with --url pass --referral ID). It prints
 throughput and p50/p95/p99 per request type and the error count (5xx, network errors
 and unexpected statuses).
 """
@@ -111,6 +114,10 @@ class User(threading.Thread):
         kinds = [k for k in WEIGHTS if k in self.bench.kinds]
         weights = [WEIGHTS[k] for k in kinds]
         while time.monotonic() < self.bench.deadline:
+            if self.bench.think:
+                time.sleep(self.bench.think * self.rng.uniform(0.5, 1.5))
+                if time.monotonic() >= self.bench.deadline:
+                    break
             kind = self.rng.choices(kinds, weights)[0]
             if kind in ("search_en", "search_es"):
                 words = SEARCHES_EN if kind == "search_en" else SEARCHES_ES
@@ -125,7 +132,8 @@ class User(threading.Thread):
                 body = json.dumps({"barriers": barriers, "near": "Oxnard"}).encode()
                 self.call(kind, "POST", "/api/v1/match", body, {200})
             else:
-                status = self.rng.choice(["sent", "contacted"])
+                # sent <-> unable_to_contact is a legal loop; a lost race gives 400.
+                status = self.rng.choice(["sent", "unable_to_contact"])
                 body = urllib.parse.urlencode({"status": status}).encode()
                 path = f"/coordinator/referrals/{self.bench.referral}/status"
                 self.call(kind, "POST", path, body, {302, 400})
@@ -146,6 +154,7 @@ class Bench:
         self.service_ids: list[str] = []
         self.barriers: list[str] = []
         self.referral: str | None = None
+        self.think = 0.0
 
     def record(self, kind: str, ms: float, ok: bool, status: int) -> None:
         with self.lock:
@@ -210,7 +219,7 @@ def _own_server(args, stack: ExitStack):
     )
     with app.app_context(), transaction() as session:
         school = session.scalars(select(School).order_by(School.name)).first()
-        accounts.create_user(
+        user = accounts.create_user(
             session,
             email=email,
             role="coordinator",
@@ -223,6 +232,7 @@ def _own_server(args, stack: ExitStack):
             actor="bench",
         )
         BARRIERS.extend(session.scalars(select(Barrier.code).order_by(Barrier.position)))
+        referral_id = _referral_to_update(session, user, school)
     with app.app_context():
         db.engine.dispose()
     (server,) = stack.enter_context(
@@ -234,13 +244,41 @@ def _own_server(args, stack: ExitStack):
             ENLACE_RATELIMIT_STORAGE_URI="memory://",
         )
     )
-    yield server.base_url, email
+    yield server.base_url, email, referral_id
+
+
+def _referral_to_update(session, user, school) -> str:
+    """A needs record with one sent referral, so the bench can update its status."""
+    from matcher import needs, referrals
+
+    session.flush()
+    record = needs.create_record(
+        session,
+        user,
+        {
+            "school_id": school.id,
+            "barriers": ["food_insecurity"],
+            "grade_band": "9-12",
+            "languages": ["es"],
+            "near_school": "1",
+        },
+    )
+    result = needs.match_record(session, user, record)
+    service_id = result.barriers[0].results[0].service.id
+    (referral,) = referrals.create_referrals(
+        session, user, record, [("food_insecurity", service_id)]
+    )
+    referrals.change_status(session, user, referral, "sent")
+    return referral.id
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean pause between a user's requests (s)"
+    )
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (own server)")
     parser.add_argument("--url", help="an already running server instead of our own")
     parser.add_argument("--email", help="coordinator to sign in as (with --url)")
@@ -256,8 +294,10 @@ def main() -> int:
             base_url, email = args.url, args.email
             BARRIERS.extend(args.barrier)
         else:
-            base_url, email = stack.enter_context(_own_server(args, stack))
+            base_url, email, own_referral = stack.enter_context(_own_server(args, stack))
+            args.referral = args.referral or own_referral
         bench = Bench(base_url, 0)
+        bench.think = max(args.think, 0.0)
         _prepare(bench, email if BARRIERS else None, args.password, args.referral)
         skipped = sorted(set(WEIGHTS) - bench.kinds)
         bench.deadline = time.monotonic() + args.seconds

@@ -17,6 +17,8 @@ DAY_NAMES = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
 }
+# A whole day (00:00-23:59 in the data) reads as words, not "12:00 AM–11:59 PM".
+ALL_DAY = {"en": "24 hours", "es": "24 horas"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def is_always_open(schedules: Iterable[Schedule]) -> bool:
 
 
 def format_window(window: Window, locale: str) -> str:
+    if window.opens_at == time(0, 0) and window.closes_at >= time(23, 59):
+        return ALL_DAY.get(locale, ALL_DAY["en"])
     opens = format_time(window.opens_at, format="short", locale=locale)
     closes = format_time(window.closes_at, format="short", locale=locale)
     return f"{opens}–{closes}"

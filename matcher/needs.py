@@ -44,6 +44,8 @@ SENT_OR_LATER = frozenset(
     {"sent", "accepted", "in_progress", "completed", "declined", "unable_to_contact"}
 )
 ACCEPTED_OR_LATER = frozenset({"accepted", "in_progress", "completed"})
+# The statuses whose first date the reports read: made (sent), accepted, completed.
+REPORTED_STATUSES = frozenset({"sent"}) | ACCEPTED_OR_LATER
 CLOSED_WITHOUT_COMPLETION = frozenset({"unable_to_contact", "withdrawn"})
 
 
@@ -358,83 +360,61 @@ def _day(moment: datetime) -> date:
 def report_rows(session: Session, school_ids: Sequence[str] | None = None) -> DemandData:
     """De-identified rows for the reports: no key, note or contact leaves this function.
 
-    Column queries only (no ORM objects): a county report reads thousands of records and
-    referrals, and selecting just these columns keeps identifiable ones out of memory too.
+    Core column queries, no ORM objects: a county report reads thousands of records,
+    referrals and events, and identifiable columns are never even read.
     """
+    record, referral, event = (m.__table__ for m in (NeedsRecord, Referral, ReferralEvent))
 
-    def scoped(statement, school_column):
+    def scoped(statement, school_column=record.c.school_id):
         return statement if school_ids is None else statement.where(school_column.in_(school_ids))
 
     codes: dict[str, list[str]] = {}
+    barrier = NeedsBarrier.__table__.c
     for record_id, code in session.execute(
-        scoped(
-            select(NeedsBarrier.needs_record_id, NeedsBarrier.barrier_code).join(NeedsRecord),
-            NeedsRecord.school_id,
-        )
+        scoped(select(barrier.needs_record_id, barrier.barrier_code).join(record))
     ):
         codes.setdefault(record_id, []).append(code)
+    columns = (record.c.id, record.c.school_id, School.__table__.c.district_id)
+    columns += (record.c.created_at, record.c.grade_band, record.c.languages_json)
     needs = [
         NeedRow(
-            school_id=school_id,
-            district_id=district_id,
-            created=_day(created_at),
-            grade_band=grade_band,
-            language=(json.loads(languages_json or "[]") or ["en"])[0],
-            barriers=frozenset(codes.get(record_id, ())),
+            school_id,
+            district_id,
+            _day(created),
+            band,
+            (json.loads(spoken) or ["en"])[0],
+            frozenset(codes.get(record_id, ())),
         )
-        for record_id, school_id, district_id, created_at, grade_band, languages_json in (
-            session.execute(
-                scoped(
-                    select(
-                        NeedsRecord.id,
-                        NeedsRecord.school_id,
-                        School.district_id,
-                        NeedsRecord.created_at,
-                        NeedsRecord.grade_band,
-                        NeedsRecord.languages_json,
-                    ).join(School, School.id == NeedsRecord.school_id),
-                    NeedsRecord.school_id,
-                )
-            )
+        for record_id, school_id, district_id, created, band, spoken in session.execute(
+            scoped(select(*columns).join(School.__table__))
         )
     ]
-    # First day each referral reached each status (events in id order, earliest wins).
+    sent = scoped(
+        select(referral.c.id, record.c.school_id, referral.c.barrier_code, referral.c.status)
+        .add_columns(referral.c.created_at)
+        .join(record)
+        .where(referral.c.status != "draft")
+    )
+    # First day each referral reached the statuses the counts use (events in id order).
     reached: dict[str, dict[str, date]] = {}
     for referral_id, to_status, at in session.execute(
-        scoped(
-            select(ReferralEvent.referral_id, ReferralEvent.to_status, ReferralEvent.at)
-            .join(Referral, Referral.id == ReferralEvent.referral_id)
-            .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
-            .where(Referral.status != "draft")
-            .order_by(ReferralEvent.id),
-            NeedsRecord.school_id,
+        select(event.c.referral_id, event.c.to_status, event.c.at)
+        .where(
+            event.c.referral_id.in_(select(sent.subquery().c.id)),
+            event.c.to_status.in_(REPORTED_STATUSES),
         )
+        .order_by(event.c.id)
     ):
         reached.setdefault(referral_id, {}).setdefault(to_status, _day(at))
     referrals = [
-        _referral_row(school_id, barrier, status, _day(created_at), reached.get(rid, {}))
-        for rid, school_id, barrier, status, created_at in session.execute(
-            scoped(
-                select(
-                    Referral.id,
-                    NeedsRecord.school_id,
-                    Referral.barrier_code,
-                    Referral.status,
-                    Referral.created_at,
-                )
-                .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
-                .where(Referral.status != "draft"),
-                NeedsRecord.school_id,
-            )
-        )
+        _referral_row(school_id, code, status, _day(created), reached.get(referral_id, {}))
+        for referral_id, school_id, code, status, created in session.execute(sent)
     ]
+    gap = MatchGap.__table__.c
     gaps = [
         GapRow(*row)
         for row in session.execute(
-            scoped(
-                select(MatchGap.school_id, MatchGap.barrier_code, MatchGap.language),
-                MatchGap.school_id,
-            )
+            scoped(select(gap.school_id, gap.barrier_code, gap.language), gap.school_id)
         )
     ]
     return DemandData(needs, referrals, gaps)

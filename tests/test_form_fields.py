@@ -5,9 +5,7 @@ import re
 from tests.fixtures_accounts import login
 
 
-def test_an_invalid_field_is_marked_and_described_by_its_error_in_spanish(
-    client, coordinator_user
-):
+def test_an_invalid_field_is_marked_and_described_by_its_error_in_spanish(client, coordinator_user):
     login(client, coordinator_user)
     html = client.post(
         "/coordinator/records/new?lang=es", data={"age": "abc", "barriers": ["food_insecurity"]}

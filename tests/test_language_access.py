@@ -4,12 +4,13 @@ text that exists only in English says so (and is marked lang="en") on Spanish pa
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 from sqlalchemy import select
 
-from matcher import language_access
-from matcher.models import Service
+from matcher import hours, language_access
+from matcher.models import Organization, Service
 
 ENGLISH_ONLY_SERVICE = "211 Rides"  # seeded without a Spanish translation
 
@@ -84,3 +85,22 @@ def test_service_areas_and_english_only_notes_read_correctly_in_spanish(client, 
     assert f'<span lang="en">{ENGLISH_ONLY_SERVICE}</span>' in html
     assert "Algunos detalles están disponibles solo en inglés." in html
     assert "Atiende a: condado de Ventura" in html and "Ventura County</p>" not in html
+
+
+def test_an_organization_page_in_spanish_words_statuses_and_marks_english_text(client, session):
+    org = session.scalars(
+        select(Organization).where(Organization.name == "Boys & Girls Clubs of Santa Clara Valley")
+    ).one()
+    html = client.get(f"/organizations/{org.id}?lang=es").get_data(as_text=True)
+    assert "Este servicio no está funcionando en este momento." in html
+    assert "inactive</p>" not in html and "Estado:" not in html
+    english = [s for s in org.services if not s.text("name", "es").is_in("es")]
+    for service in english:
+        assert f'lang="en">{service.name}</a>' in html
+
+
+def test_a_whole_day_reads_24_hours_in_each_language():
+    window = hours.Window("MO", time(0, 0), time(23, 59))
+    assert hours.format_window(window, "es") == "24 horas"
+    assert hours.format_window(window, "en") == "24 hours"
+    assert hours.format_window(hours.Window("MO", time(9, 0), time(17, 0)), "es") == "9:00–17:00"

@@ -152,6 +152,7 @@ def test_open_filters_use_the_listing_hours(app, session):
         r.name in {"2-1-1 information and referral line", "988 call and text crisis line"}
         or "24" in r.name
         or "hotline" in r.name.lower()
+        or r.hours_today == "24 hours"
         or r.hours_today.startswith("12:00")
         for r in night.results
     )

@@ -56,6 +56,14 @@ def terms(analyzer: Analyzer, text: str) -> list[str]:
     return [token.text for token in analyzer(text)]
 
 
+@lru_cache(maxsize=20_000)
+def analyzed(kind: str, text: str) -> tuple[str, ...]:
+    """Index terms of ``text`` for 'en', 'es' or 'fold', cached: a full rebuild meets the
+    same names, category labels, aliases, cities and language names over and over."""
+    analyzer = folding_analyzer() if kind == "fold" else language_analyzer(kind)
+    return tuple(terms(analyzer, text))
+
+
 # Short function words that are frequent in one language and absent from the other.
 _MARKERS = {
     "en": frozenset(

@@ -48,7 +48,13 @@ from matcher.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from matcher.search.analysis import folding_analyzer, guess_language, language_analyzer, terms
+from matcher.search.analysis import (
+    analyzed,
+    folding_analyzer,
+    guess_language,
+    language_analyzer,
+    terms,
+)
 from matcher.search.query import Lexicon, TaxonomyPhrase, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -173,10 +179,20 @@ def _localized(primary: str | None, translations: Iterable[Any], attr: str) -> d
     return out
 
 
-def _weighted(*parts: tuple[list[str], int]) -> str:
-    """Field text with each part repeated ``weight`` times: BM25F field weights in one
-    field (a name counts three times as much as a description, a category twice)."""
-    return "\n".join(text for texts, weight in parts for text in texts * weight if text)
+def _weighted(kind: str, *parts: tuple[list[str], int]) -> list[str]:
+    """Field terms with each part repeated ``weight`` times: BM25F field weights in one
+    field (a name counts three times as much as a description, a category twice).
+
+    Whoosh indexes a list of strings as already analyzed terms, so each distinct text
+    is analyzed once (``analyzed`` caches) rather than once per repetition and document.
+    """
+    return [
+        term
+        for texts, weight in parts
+        for text in texts
+        if text
+        for term in analyzed(kind, text) * weight
+    ]
 
 
 def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str, Any]:
@@ -214,11 +230,15 @@ def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str,
     texts = [*names_en, *names_es, *body_en, *body_es, *cat_en, *cat_es, *org_names]
     return {
         "id": service.id,
-        "text_en": _weighted((names_en, NAME_WEIGHT), (cat_en, CATEGORY_WEIGHT), (body_en, 1)),
-        "text_es": _weighted((names_es, NAME_WEIGHT), (cat_es, CATEGORY_WEIGHT), (body_es, 1)),
-        "misc": _weighted((org_names, ORG_WEIGHT), (cities, 1), (lang_names, 1)),
+        "text_en": _weighted(
+            "en", (names_en, NAME_WEIGHT), (cat_en, CATEGORY_WEIGHT), (body_en, 1)
+        ),
+        "text_es": _weighted(
+            "es", (names_es, NAME_WEIGHT), (cat_es, CATEGORY_WEIGHT), (body_es, 1)
+        ),
+        "misc": _weighted("fold", (org_names, ORG_WEIGHT), (cities, 1), (lang_names, 1)),
         "cats": ",".join(sorted(cats)),
-        "vocab": set(terms(folding_analyzer(), "\n".join([*texts, *lang_names, *cities]))),
+        "vocab": {w for text in (*texts, *lang_names, *cities) for w in analyzed("fold", text)},
         "attrs": {
             "id": service.id,
             "name": _localized(service.name, service.translations, "name"),
