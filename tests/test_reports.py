@@ -128,6 +128,24 @@ def test_supply_counts_services_in_range_or_covering_area_by_barrier_and_languag
     assert [p for p, _rows in found.by_pillar()] == list(supply.PILLARS)
 
 
+def test_the_cached_supply_follows_directory_changes_and_a_session_sees_its_own_edits(
+    session, kern
+):
+    def food() -> supply.BarrierSupply:
+        return supply.school_supply(supply.load_index(session), kern).for_barrier("food_insecurity")
+
+    assert food().total == 2
+    org = session.scalars(select(Organization).where(Organization.name == "Kern Food Helpers"))
+    added = _service(session, org.one(), "New pantry", ["1130"], 35.39, -119.02, [("es", False)])
+    session.flush()  # not committed: this session's own view counts it
+    assert food().total == 3 and added.id in food().service_ids
+    session.commit()  # committed: the shared cache moves to the new directory version
+    assert food().total == 3
+    added.status = "inactive"
+    session.commit()
+    assert food().total == 2 and added.id not in food().service_ids
+
+
 def test_school_report_figures_match_the_hand_count(session, kern, data):
     report = build.school_report(session, kern, _identity, "en", data=data)
     assert [s.key for s in report.sections] == ["needs", "assets", "services", "gaps"]

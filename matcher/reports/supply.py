@@ -115,10 +115,6 @@ class SupplyIndex:
     barriers: list[Barrier]
 
     @property
-    def services(self) -> list[ServiceFacts]:
-        return list(self.derived.services.values())
-
-    @property
     def language_codes(self) -> tuple[str, ...]:
         """Featured languages first, then every other language offered, by English name."""
         return self.derived.language_codes
