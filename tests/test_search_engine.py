@@ -13,10 +13,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from matcher import geo
 from matcher.hours import LOCAL_TZ
 from matcher.models import Organization, Service
 from matcher.search import engine
-from matcher.search.analysis import stems
+from matcher.search.analysis import (
+    analyzed,
+    folding_analyzer,
+    language_analyzer,
+    stems,
+    terms,
+)
 from matcher.search.engine import SearchError, SearchRequest, request_from_params
 from matcher.search.index import (
     INDEX_NAME,
@@ -25,7 +32,7 @@ from matcher.search.index import (
     update_services,
     write_lock,
 )
-from matcher.search.query import parse_open
+from matcher.search.query import parse, parse_open
 from matcher.upsert import stable_id
 
 pytestmark = pytest.mark.usefixtures("search_app")
@@ -302,3 +309,49 @@ def test_concurrent_searches_from_many_threads_all_answer_the_same(app, session)
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(one, range(40)))
     assert all(answer == expected for answer in answers)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Clínica de salud: consejería para niños y jóvenes",
+        "O'Brien's FOOD-pantry, café_bar 24/7 — ÉXITO straße ½ ²",
+        "the and of para los",
+        "",
+    ],
+)
+def test_index_terms_are_what_the_whoosh_analyzers_make_of_the_text(text):
+    for kind, analyzer in (
+        ("en", language_analyzer("en")),
+        ("es", language_analyzer("es")),
+        ("fold", folding_analyzer()),
+    ):
+        assert analyzed(kind, text) == tuple(terms(analyzer, text))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "food", "language": "es"},
+        {"q": "comida gratis", "free": "1", "age": "10"},
+        {"q": "clinic", "near": "Oxnard", "radius_mi": "20"},
+    ],
+)
+def test_a_filtered_search_ranks_like_scoring_every_allowed_match(app, session, params):
+    index = get_index(app)
+    request = request_from_params(params)
+    response = engine.search(session, index, request)
+    snap = index.snapshot()
+    parsed = parse(request.q, snap.lexicon, find_place=request.near is None)
+    allowed = engine._allowed(session, snap, request, datetime.now(LOCAL_TZ))
+    place = parsed.place or (geo.resolve_place(request.near) if request.near else None)
+    if place is not None:
+        near = set(snap.docs_near(place.point, request.radius_mi)) | snap.docs_covering(place)
+        allowed = near if allowed is None else allowed & near
+    every = snap.searcher.search(engine.whoosh_query(parsed), filter=allowed, limit=None)
+    exhaustive = [(snap.attrs[h.docnum]["id"], round(h.score, 4)) for h in every]
+    assert response.total == len(exhaustive) > 0
+    if place is None:
+        assert [(r.id, r.score) for r in response.results] == exhaustive[:10]
+    else:  # re-ranked with distance among the same candidates
+        assert {r.id for r in response.results} <= {i for i, _s in exhaustive}

@@ -28,7 +28,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
-from whoosh.query import DisjunctionMax, Every, Or, Query, Term
+from whoosh.matching import ListMatcher, Matcher, NullMatcher, RequireMatcher
+from whoosh.query import DisjunctionMax, Every, Or, Query, Require, Term
 
 from matcher import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
@@ -256,25 +257,32 @@ def _allowed(
     if request.age is not None:
         age = request.age
         sets.append(
-            {
-                d
-                for d in snap.live
-                if (a := snap.attrs[d]) is not None
-                and (a["min_age"] is None or a["min_age"] <= age)
-                and (a["max_age"] is None or age <= a["max_age"])
-            }
+            snap.cached(
+                ("age", age),
+                lambda: frozenset(
+                    d
+                    for d in snap.live
+                    if (a := snap.attrs[d]) is not None
+                    and (a["min_age"] is None or a["min_age"] <= age)
+                    and (a["max_age"] is None or age <= a["max_age"])
+                ),
+            )
         )
     if request.open:
         try:
-            test = _open_test(parse_open(request.open, now))
+            spec = parse_open(request.open, now)
         except ValueError as error:
             raise SearchError(str(error)) from None
+        test = _open_test(spec)
         sets.append(
-            {
-                d
-                for d in snap.live
-                if (a := snap.attrs[d]) and a["schedules"] and test(_schedules(a))
-            }
+            snap.cached(
+                ("open", spec),
+                lambda: frozenset(
+                    d
+                    for d in snap.live
+                    if (a := snap.attrs[d]) and a["schedules"] and test(_schedules(a))
+                ),
+            )
         )
     if not sets:
         return None
@@ -385,7 +393,11 @@ def record_zero_result(
 
 def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResponse:
     now = request.now or hours.now_local()
-    parsed = parse(request.q, snap.lexicon, find_place=request.near is None)
+    find_place = request.near is None
+    parsed = snap.cached(
+        ("parse", request.q, find_place),
+        lambda: parse(request.q, snap.lexicon, find_place=find_place),
+    )
     place = parsed.place
     if request.near:
         try:
@@ -427,9 +439,14 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
     limit: int | None = wanted
     if place is not None:
         limit = None if request.sort == "distance" else max(wanted, RERANK)
+    # Filters without a place: walk only allowed documents. With a place, the candidate
+    # set is large and up to RERANK hits are kept, so Whoosh's filter is faster.
+    use_within = allowed is not None and place is None
+    scored = _Within(query, _Among(allowed)) if use_within else query
     with snap.lock:  # a Whoosh searcher is not safe to use from two threads at once
-        hits = [(h.docnum, h.score) for h in searcher.search(query, filter=allowed, limit=limit)]
-        matched = _matching_docs(query, searcher) & snap.live
+        found = searcher.search(scored, filter=None if use_within else allowed, limit=limit)
+        hits = [(h.docnum, h.score) for h in found]
+        matched = _matching_docs(query, snap) & snap.live
     if allowed is not None:
         matched &= allowed
     response.total = len(matched)
@@ -448,17 +465,71 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
     return response
 
 
-def _matching_docs(query: Query, searcher) -> set[int]:
+class _Among(Query):
+    """Exactly the given (top-level) document numbers, unscored.
+
+    ``_Within(text query, _Among(allowed))`` makes the union matchers skip straight to
+    the next allowed document; Whoosh's ``filter=`` scores every match and only then
+    drops the disallowed ones. Scores come from the text query alone, as before.
+    """
+
+    def __init__(self, docnums: set[int] | frozenset[int]) -> None:
+        self.docnums = docnums
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Among) and other.docnums == self.docnums
+
+    def __hash__(self) -> int:
+        return hash(len(self.docnums))
+
+    def estimate_size(self, ixreader) -> int:
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None) -> Matcher:
+        parent = searcher.get_parent()
+        offset = next((o for s, o in parent.leaf_searchers() if s is searcher), 0)
+        end = offset + searcher.doc_count_all()
+        docnums = sorted(d - offset for d in self.docnums if offset <= d < end)
+        return ListMatcher(docnums, all_weights=0.0) if docnums else NullMatcher()
+
+
+class _RequireMatcher(RequireMatcher):
+    """Whoosh's ``RequireMatcher`` without score-based pruning: in Whoosh 2.7 its
+    ``skip_to_quality`` fails an assertion, and once that was patched, pruning still
+    dropped higher-scoring allowed documents from the top results."""
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def replace(self, minquality: float = 0) -> Matcher:
+        return self if self.is_active() else NullMatcher()
+
+
+class _Within(Require):
+    """The documents of ``a`` that are also in ``b``, scored by ``a`` alone."""
+
+    def matcher(self, searcher, context=None) -> Matcher:
+        scored = self.a.matcher(searcher, context)
+        return _RequireMatcher(scored, self.b.matcher(searcher, searcher.boolean_context()))
+
+
+def _matching_docs(query: Query, snap: Snapshot) -> set[int]:
     """Every document the query matches, for the total and the facets.
 
     Our queries are pure disjunctions, so this is the union of each term's postings:
-    several times faster than walking Whoosh's tree of union matchers in Python.
+    several times faster than walking Whoosh's tree of union matchers in Python, and
+    each term's documents are read once per index generation.
     """
     if isinstance(query, Every):
-        return set(query.docs(searcher))
+        return set(snap.live)
     docs: set[int] = set()
     for leaf in query.leaves():
-        docs.update(leaf.docs(searcher))
+        docs.update(
+            snap.cached(
+                ("docs", leaf.field(), leaf.text),
+                lambda leaf=leaf: frozenset(leaf.docs(snap.searcher)),
+            )
+        )
     return docs
 
 

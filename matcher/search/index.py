@@ -27,11 +27,11 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -66,6 +66,8 @@ LOCK_TIMEOUT_S = 10.0
 BATCH = 500
 VOCABULARY_FILE = "vocabulary.json"
 NAME_WEIGHT, CATEGORY_WEIGHT, ORG_WEIGHT = 3, 2, 2
+MEMO_SIZE = 1024
+T = TypeVar("T")
 
 Progress = Callable[[int, int], None]
 
@@ -479,6 +481,22 @@ class Snapshot:
     # docnum -> ("c:<root term id>", ..., "l:<language code>", ...), for facet counts
     facet_keys: list[tuple[str, ...]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Derived values that only depend on this generation: parsed queries, each term's
+    # documents, age and opening-hours filter sets (see ``cached``).
+    memo: dict[Hashable, Any] = field(default_factory=dict)
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered for this generation; the oldest of ``MEMO_SIZE``
+        entries goes first. Callers must not mutate what they get back."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self.memo) >= MEMO_SIZE:
+            self.memo.pop(next(iter(self.memo)), None)
+        self.memo[key] = value
+        return value
 
     def docs_near(self, center: geo.Point, radius_mi: float) -> dict[int, float]:
         """docnum -> distance in miles of its nearest location within the radius."""
