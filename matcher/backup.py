@@ -38,6 +38,19 @@ def _sqlite_path(engine: Engine) -> str:
     return database
 
 
+def _sqlite_copy(source_path: str, target_path: str) -> None:
+    """Copy one SQLite database into another with the online backup API (consistent
+    even while the source is being written)."""
+    source = sqlite3.connect(source_path, uri=source_path.startswith("file:"))
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -74,14 +87,7 @@ def backup(engine: Engine, out_path: Path) -> Path:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".partial")
     if engine.dialect.name == "sqlite":
-        source = sqlite3.connect(_sqlite_path(engine))
-        target = sqlite3.connect(partial)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(_sqlite_path(engine), str(partial))
     elif engine.dialect.name == "postgresql":
         check_client_version(engine, "pg_dump")
         options = ["--format=custom", "--no-owner", "--no-privileges", "--file", str(partial)]
@@ -112,14 +118,7 @@ def restore(engine: Engine, in_path: Path, *, force: bool = False) -> None:
     if engine.dialect.name == "sqlite":
         if magic != SQLITE_MAGIC:
             raise BackupError(f"{in_path} is not a SQLite backup")
-        source = sqlite3.connect(f"file:{in_path}?mode=ro", uri=True)
-        target = sqlite3.connect(_sqlite_path(engine))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(f"file:{in_path}?mode=ro", _sqlite_path(engine))
     elif engine.dialect.name == "postgresql":
         if not magic.startswith(PG_CUSTOM_MAGIC):
             raise BackupError(f"{in_path} is not a pg_dump custom-format backup")

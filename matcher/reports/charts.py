@@ -60,7 +60,9 @@ class BarGroup:
 
 
 @dataclass(frozen=True)
-class BarChart:
+class Frame:
+    """A chart's canvas and plot area, in SVG user units."""
+
     title: str
     width: int
     height: int
@@ -68,6 +70,10 @@ class BarChart:
     plot_right: float
     plot_top: float
     plot_bottom: float
+
+
+@dataclass(frozen=True)
+class BarChart(Frame):
     groups: tuple[BarGroup, ...]
     ticks: tuple[Tick, ...]
     legend: tuple[tuple[str, str], ...]
@@ -140,14 +146,7 @@ class Line:
 
 
 @dataclass(frozen=True)
-class LineChart:
-    title: str
-    width: int
-    height: int
-    plot_left: float
-    plot_right: float
-    plot_top: float
-    plot_bottom: float
+class LineChart(Frame):
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
     lines: tuple[Line, ...]
