@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from matcher import backup, index_sync
+from matcher import backup, index_sync, match_index
 from matcher.extensions import db
 
 
@@ -62,7 +62,12 @@ def index_sync_command(rebuild: bool) -> None:
 
 
 def start_index_sync(app: Flask, interval: float) -> threading.Thread | None:
-    """Poll the outbox every ``interval`` seconds in a daemon thread of a serving process."""
+    """Poll the outbox every ``interval`` seconds in a daemon thread of a serving process.
+
+    Each pass applies listing changes to this host's search index and refreshes the
+    in-memory directory table used by matching and reports, so requests find both warm
+    (the table's first build takes seconds at 10k services).
+    """
     if interval <= 0:
         return None
     log = logging.getLogger("matcher.index_sync")
@@ -72,6 +77,7 @@ def start_index_sync(app: Flask, interval: float) -> threading.Thread | None:
             with app.app_context():
                 try:
                     index_sync.sync(db.session, app.config["ENLACE_INDEX_DIR"])
+                    match_index.directory_table(db.session)
                 except Exception:
                     log.warning("search index sync failed; retrying", exc_info=True)
                 finally:
