@@ -272,31 +272,29 @@ def own_submission(session: Session, user: User, submission_id: str) -> Submissi
 
 
 def start_registration(session: Session, user: User, organization: dict[str, Any]) -> Submission:
-    submission = Submission(
-        kind="registration",
-        status="draft",
-        submitter_id=user.id,
-        contact_email=user.email,
-        contact_name=user.name,
-        locale=user.locale,
-    )
+    submission = _from_user(user, "registration", "draft")
     submission.payload = {"organization": organization, "services": []}
     session.add(submission)
     session.flush()
     return submission
 
 
-def start_edit(session: Session, user: User, org: Organization) -> Submission:
-    """A draft edit of an organization the partner manages (the caller checked that)."""
-    submission = Submission(
-        kind="edit",
-        status="draft",
+def _from_user(user: User, kind: str, status: str, **fields) -> Submission:
+    """A submission made by a signed-in partner: replies go to their account's address."""
+    return Submission(
+        kind=kind,
+        status=status,
         submitter_id=user.id,
         contact_email=user.email,
         contact_name=user.name,
         locale=user.locale,
-        organization_id=org.id,
+        **fields,
     )
+
+
+def start_edit(session: Session, user: User, org: Organization) -> Submission:
+    """A draft edit of an organization the partner manages (the caller checked that)."""
+    submission = _from_user(user, "edit", "draft", organization_id=org.id)
     submission.payload = {"services": []}
     session.add(submission)
     session.flush()
@@ -346,16 +344,7 @@ def submit(session: Session, submission: Submission, user: User) -> None:
 
 
 def claim(session: Session, user: User, org: Organization, message: str) -> Submission:
-    submission = Submission(
-        kind="claim",
-        status="pending",
-        submitter_id=user.id,
-        contact_email=user.email,
-        contact_name=user.name,
-        locale=user.locale,
-        organization_id=org.id,
-        submitted_at=utcnow(),
-    )
+    submission = _from_user(user, "claim", "pending", organization_id=org.id, submitted_at=utcnow())
     submission.payload = {"message": message.strip()[:LONG]}
     session.add(submission)
     session.flush()
