@@ -31,11 +31,20 @@ WORD_PATTERN = r"[^\W_]+(?:'[^\W_]+)?"
 LANGUAGES = ("en", "es")
 
 
+# Snowball's stop lists include words that carry the meaning of a service search:
+# "after school", "out of school", "sin hogar" (homeless), "sin seguro" (uninsured),
+# "antes de nacer". They are kept.
+MEANINGFUL = {
+    "en": frozenset(["after", "before", "during", "out", "over", "under", "against", "off"]),
+    "es": frozenset(["sin", "antes", "durante", "contra"]),
+}
+
+
 @cache
 def stopwords(lang: str) -> frozenset[str]:
     """Stop words of ``lang``, in both accented and folded form."""
     words = stopwords_for_language("english" if lang == "en" else "spanish")
-    return frozenset(words) | frozenset(fold(w) for w in words)
+    return (frozenset(words) | frozenset(fold(w) for w in words)) - MEANINGFUL[lang]
 
 
 @cache

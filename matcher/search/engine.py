@@ -6,9 +6,10 @@ and serialise ``SearchResponse.to_dict()``, so they answer identically.
 Ranking is BM25 over one weighted text field per language (name x3, category
 labels and aliases x2, description x1) and a folded field of organization (x2),
 city and language names; each query word counts once (the best of its fields,
-plus a little of the others) and matching taxonomy terms add a boost. With a
-location, relevance is blended with proximity (70/30) among the best ``RERANK``
-candidates in the radius.
+plus a little of the others), and the taxonomy concepts the query names add a
+boost (``matcher.search.postings``). Filters are boolean masks over all
+documents. With a location, relevance is blended with proximity (70/30) among
+the best ``RERANK`` candidates in the radius.
 """
 
 from __future__ import annotations
@@ -19,22 +20,20 @@ import pickle
 import re
 import struct
 import zlib
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
-from itertools import chain
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
-from whoosh.matching import ListMatcher, Matcher, NullMatcher, RequireMatcher
-from whoosh.query import DisjunctionMax, Every, Or, Query, Require, Term
 
 from matcher import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
 from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
 from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
+from matcher.search.postings import Alternatives, top
 from matcher.search.query import OpenSpec, ParsedQuery, parse, parse_open
 from matcher.text import clip
 
@@ -180,31 +179,41 @@ class SearchResponse:
 # --- query building ----------------------------------------------------------------------
 
 
-def whoosh_query(parsed: ParsedQuery) -> Query | None:
-    """One clause per word (its best field wins, the others add 30%) plus taxonomy terms.
+@dataclass(frozen=True)
+class QueryTerms:
+    """What a parsed query scores: clauses that add up, each a set of alternatives of
+    which the best counts (``matcher.search.postings.Collection.score``).
 
-    Field weights (name x3, category x2) are in the indexed text itself, see
-    ``matcher.search.index.build_document``.
+    A word's alternatives are its English and Spanish stems and its folded form; a
+    concept's are the taxonomy terms it names, weighted by how much of the query
+    names them. Field weights (name x3, category x2) are in the indexed text itself,
+    see ``matcher.search.index.build_document``.
     """
-    clauses: list[Query] = []
+
+    clauses: tuple[Alternatives, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.clauses)
+
+
+def query_terms(parsed: ParsedQuery) -> QueryTerms:
+    clauses = []
     for word in parsed.words:
-        alternatives: list[Query] = [
-            Term(f"text_{lang}", stem)
+        alternatives = [
+            (f"text_{lang}", stem, 1.0)
             for lang in LANGUAGES
             for stem in terms(language_analyzer(lang), word)
         ]
-        alternatives += [Term("misc", folded) for folded in terms(folding_analyzer(), word)]
+        alternatives += [("misc", folded, 1.0) for folded in terms(folding_analyzer(), word)]
         if alternatives:
-            clauses.append(DisjunctionMax(alternatives, tiebreak=0.3))
-    for term_id, share in parsed.expansions.items():
-        clauses.append(Term("cats", term_id, boost=EXPANSION_BOOST * share))
-    if not clauses:
-        return None
-    query = Or(clauses)
-    # A binary tree of union matchers can skip blocks that cannot reach the top
-    # results; Whoosh's default for small indexes preloads and scores every match.
-    query.matcher_type = Or.DEFAULT_MATCHER
-    return query
+            clauses.append(tuple(alternatives))
+    concepts: dict[frozenset[str], list[tuple[str, str, float]]] = {}
+    for expansion in parsed.expansions:
+        concepts.setdefault(expansion.stems, []).append(
+            ("cats", expansion.term_id, EXPANSION_BOOST * expansion.share)
+        )
+    clauses += [tuple(terms) for terms in concepts.values()]
+    return QueryTerms(tuple(clauses))
 
 
 # --- filters ---------------------------------------------------------------------------
@@ -241,56 +250,53 @@ def _category_ids(session: Session, value: str) -> set[str]:
 
 def _allowed(
     session: Session, snap: Snapshot, request: SearchRequest, now: datetime
-) -> set[int] | None:
-    """Document numbers that pass the non-geographic filters, or None for no filter."""
-    sets: list[set[int]] = []
+) -> np.ndarray | None:
+    """A mask of the documents that pass the non-geographic filters, or None for no filter."""
+    masks: list[np.ndarray] = []
     if request.language:
         code = languages.code_for(request.language)
         if code is None:
             raise SearchError(f"We don't know the language '{clip(request.language, 40)}'.")
-        sets.append(snap.by_lang.get(code, set()))
+        masks.append(snap.mask(snap.lookups.by_lang.get(code, _NONE)))
     if request.category:
         (term_id,) = _category_ids(session, request.category)
-        sets.append(snap.by_cat.get(term_id, set()))
+        masks.append(snap.mask(snap.lookups.by_cat.get(term_id, _NONE)))
     if request.free:
-        sets.append(snap.free)
+        masks.append(snap.mask(snap.lookups.free))
     if request.age is not None:
         age = request.age
-        sets.append(
-            snap.cached(
-                ("age", age),
-                lambda: frozenset(
-                    d
-                    for d in snap.live
-                    if (a := snap.attrs[d]) is not None
-                    and (a["min_age"] is None or a["min_age"] <= age)
-                    and (a["max_age"] is None or age <= a["max_age"])
-                ),
-            )
-        )
+        with np.errstate(invalid="ignore"):  # NaN: no bound
+            masks.append(~(snap.lookups.min_age > age) & ~(snap.lookups.max_age < age))
     if request.open:
         try:
             spec = parse_open(request.open, now)
         except ValueError as error:
             raise SearchError(str(error)) from None
         test = _open_test(spec)
-        sets.append(
+        masks.append(
             snap.cached(
                 ("open", spec),
-                lambda: frozenset(
-                    d
-                    for d in snap.live
-                    if (a := snap.attrs[d]) and a["schedules"] and test(_schedules(a))
+                lambda: snap.mask(
+                    np.fromiter(
+                        (
+                            d
+                            for d in np.flatnonzero(snap.live)
+                            if (a := snap.attrs[d]) and a["schedules"] and test(_schedules(a))
+                        ),
+                        dtype=np.int32,
+                    )
                 ),
             )
         )
-    if not sets:
+    if not masks:
         return None
-    sets.sort(key=len)
-    allowed = set(sets[0])
-    for other in sets[1:]:
+    allowed = masks[0].copy()
+    for other in masks[1:]:
         allowed &= other
     return allowed
+
+
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 # --- results ---------------------------------------------------------------------------
@@ -360,8 +366,12 @@ def _result(
     )
 
 
-def _facets(snap: Snapshot, docs: set[int], locale: str) -> dict[str, list[dict[str, Any]]]:
-    counts = Counter(chain.from_iterable(map(snap.facet_keys.__getitem__, docs)))
+def _facets(snap: Snapshot, matched: np.ndarray, locale: str) -> dict[str, list[dict[str, Any]]]:
+    counts = {
+        key: n
+        for key, docs in snap.lookups.facet_docs.items()
+        if (n := int(np.count_nonzero(matched[docs])))
+    }
     cats = {key[2:]: n for key, n in counts.items() if key.startswith("c:")}
     langs = {key[2:]: n for key, n in counts.items() if key.startswith("l:")}
     position = 1 if locale == "es" else 0
@@ -405,15 +415,12 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
         except geo.PlaceError as error:
             raise SearchError(str(error)) from None
     allowed = _allowed(session, snap, request, now)
-    distances: dict[int, float] = {}
+    distances: np.ndarray | None = None
     if place is not None:
-        distances = snap.docs_near(place.point, request.radius_mi)
-        in_area = set(distances) | snap.docs_covering(place)
+        distances = snap.distances(place.point, request.radius_mi)
+        in_area = np.isfinite(distances) | snap.covering(place)
         allowed = in_area if allowed is None else allowed & in_area
-    query = whoosh_query(parsed)
-    filtered = allowed is not None
-    if query is None:
-        query = Every() if filtered else None
+    query = query_terms(parsed)
     response = SearchResponse(
         total=0,
         page=request.page,
@@ -430,131 +437,80 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
         ),
         facets={"category": [], "language": []},
     )
-    if query is None or (allowed is not None and not allowed):
+    if not query and allowed is None:  # nothing asked
+        return response
+    if query:
+        scores = snap.collection.score(query.clauses)
+        matched = (scores > 0) & snap.live
+    else:  # filters only: every allowed listing, in index order
+        scores = np.zeros(snap.size)
+        matched = snap.live.copy()
+    if allowed is not None:
+        matched &= allowed
+    response.total = int(np.count_nonzero(matched))
+    response.facets = _facets(snap, matched, request.locale)
+    if not response.total:
         if parsed.text:
             record_zero_result(session, request, parsed.words)
         return response
-    searcher = snap.searcher
     wanted = request.page * request.per_page
-    limit: int | None = wanted
-    if place is not None:
-        limit = None if request.sort == "distance" else max(wanted, RERANK)
-    # Filters without a place: walk only allowed documents. With a place, the candidate
-    # set is large and up to RERANK hits are kept, so Whoosh's filter is faster.
-    use_within = allowed is not None and place is None
-    scored = _Within(query, _Among(allowed)) if use_within else query
-    with snap.lock:  # a Whoosh searcher is not safe to use from two threads at once
-        found = searcher.search(scored, filter=None if use_within else allowed, limit=limit)
-        hits = [(h.docnum, h.score) for h in found]
-        matched = _matching_docs(query, snap) & snap.live
-    if allowed is not None:
-        matched &= allowed
-    response.total = len(matched)
-    response.facets = _facets(snap, matched, request.locale)
-    if not hits:
-        record_zero_result(session, request, parsed.words)
-        return response
-    ranked = _rank(hits, distances, place is not None, request)
+    ranked = _rank(np.flatnonzero(matched), scores, distances, request, wanted)
     page = ranked[(request.page - 1) * request.per_page : wanted]
     query_stems = stems(" ".join(parsed.words)) | set(parsed.words)
     response.results = [
-        _result(snap.attrs[d], score, distances.get(d), request.locale, snap, query_stems, now)
+        _result(
+            snap.attrs[d],
+            score,
+            _miles(distances, d),
+            request.locale,
+            snap,
+            query_stems,
+            now,
+        )
         for d, score in page
         if snap.attrs[d] is not None
     ]
     return response
 
 
-class _Among(Query):
-    """Exactly the given (top-level) document numbers, unscored.
-
-    ``_Within(text query, _Among(allowed))`` makes the union matchers skip straight to
-    the next allowed document; Whoosh's ``filter=`` scores every match and only then
-    drops the disallowed ones. Scores come from the text query alone, as before.
-    """
-
-    def __init__(self, docnums: set[int] | frozenset[int]) -> None:
-        self.docnums = docnums
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Among) and other.docnums == self.docnums
-
-    def __hash__(self) -> int:
-        return hash(len(self.docnums))
-
-    def estimate_size(self, ixreader) -> int:
-        return len(self.docnums)
-
-    def matcher(self, searcher, context=None) -> Matcher:
-        parent = searcher.get_parent()
-        offset = next((o for s, o in parent.leaf_searchers() if s is searcher), 0)
-        end = offset + searcher.doc_count_all()
-        docnums = sorted(d - offset for d in self.docnums if offset <= d < end)
-        return ListMatcher(docnums, all_weights=0.0) if docnums else NullMatcher()
-
-
-class _RequireMatcher(RequireMatcher):
-    """Whoosh's ``RequireMatcher`` without score-based pruning: in Whoosh 2.7 its
-    ``skip_to_quality`` fails an assertion, and once that was patched, pruning still
-    dropped higher-scoring allowed documents from the top results."""
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def replace(self, minquality: float = 0) -> Matcher:
-        return self if self.is_active() else NullMatcher()
-
-
-class _Within(Require):
-    """The documents of ``a`` that are also in ``b``, scored by ``a`` alone."""
-
-    def matcher(self, searcher, context=None) -> Matcher:
-        scored = self.a.matcher(searcher, context)
-        return _RequireMatcher(scored, self.b.matcher(searcher, searcher.boolean_context()))
-
-
-def _matching_docs(query: Query, snap: Snapshot) -> set[int]:
-    """Every document the query matches, for the total and the facets.
-
-    Our queries are pure disjunctions, so this is the union of each term's postings:
-    several times faster than walking Whoosh's tree of union matchers in Python, and
-    each term's documents are read once per index generation.
-    """
-    if isinstance(query, Every):
-        return set(snap.live)
-    docs: set[int] = set()
-    for leaf in query.leaves():
-        docs.update(
-            snap.cached(
-                ("docs", leaf.field(), leaf.text),
-                lambda leaf=leaf: frozenset(leaf.docs(snap.searcher)),
-            )
-        )
-    return docs
+def _miles(distances: np.ndarray | None, docnum: int) -> float | None:
+    if distances is None or not np.isfinite(distances[docnum]):
+        return None
+    return float(distances[docnum])
 
 
 def _rank(
-    hits: list[tuple[int, float]],
-    distances: dict[int, float],
-    has_place: bool,
+    candidates: np.ndarray,
+    scores: np.ndarray,
+    distances: np.ndarray | None,
     request: SearchRequest,
+    wanted: int,
 ) -> list[tuple[int, float]]:
-    if not has_place:
-        return hits
+    """(document, score) in result order, at least the first ``wanted``.
+
+    Without a place: by score. Sorted by distance: nearest first, then by score.
+    By relevance near a place: the best ``RERANK`` by score, re-ranked by a blend
+    of relevance (70%) and proximity (30%); services that come to you (no point,
+    an area that covers the place) count as halfway to the edge of the radius.
+    """
+    if distances is None:
+        best = top(candidates, scores, wanted)
+        return [(int(d), float(scores[d])) for d in best]
     if request.sort == "distance":
-        far = request.radius_mi + 1
-        return sorted(hits, key=lambda h: (distances.get(h[0], far), -h[1]))
-    top = max((score for _d, score in hits), default=0.0) or 1.0
-
-    def blended(hit: tuple[int, float]) -> float:
-        docnum, score = hit
-        d = distances.get(docnum)
-        proximity = (
-            COVERAGE_PROXIMITY if d is None else 1 - min(d, request.radius_mi) / request.radius_mi
-        )
-        return (1 - DISTANCE_WEIGHT) * score / top + DISTANCE_WEIGHT * proximity
-
-    return sorted(((d, blended((d, s))) for d, s in hits), key=lambda h: -h[1])
+        miles = np.minimum(distances[candidates], request.radius_mi + 1)
+        order = np.lexsort((candidates, -scores[candidates], miles))
+        return [(int(d), float(scores[d])) for d in candidates[order][:wanted]]
+    best = top(candidates, scores, max(wanted, RERANK))
+    relevance = scores[best] / (float(scores[best].max()) or 1.0)
+    miles = distances[best]
+    proximity = np.where(
+        np.isfinite(miles),
+        1 - np.minimum(miles, request.radius_mi) / request.radius_mi,
+        COVERAGE_PROXIMITY,
+    )
+    blended = (1 - DISTANCE_WEIGHT) * relevance + DISTANCE_WEIGHT * proximity
+    order = np.lexsort((np.arange(len(best)), -blended))
+    return [(int(best[i]), float(blended[i])) for i in order]
 
 
 def search(session: Session, index: ServiceIndex, request: SearchRequest) -> SearchResponse:

@@ -16,11 +16,9 @@ database at any time, and is, automatically, when it is missing or corrupt.
 
 from __future__ import annotations
 
-import bisect
 import fcntl
 import json
 import logging
-import math
 import os
 import shutil
 import threading
@@ -30,14 +28,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
 from matcher import geo, languages
@@ -55,6 +54,7 @@ from matcher.search.analysis import (
     language_analyzer,
     terms,
 )
+from matcher.search.postings import Collection, PostingsCache, length_arrays
 from matcher.search.query import Lexicon, TaxonomyPhrase, Vocabulary
 
 log = logging.getLogger(__name__)
@@ -348,12 +348,15 @@ def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[Non
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _build_into(target: Path, session: Session, progress: Progress | None) -> int:
+def _build_into(target: Path, session: Session, progress: Progress | None, procs: int) -> int:
     target.mkdir(parents=True)
     terms_by_id = _load_terms(session)
     ids = list(session.scalars(_indexable().with_only_columns(Service.id).order_by(Service.id)))
     ix = whoosh_index.create_in(str(target), schema())
-    writer = ix.writer(limitmb=256)
+    if procs > 1:  # one segment per process; documents are built here and sent to them
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+    else:
+        writer = ix.writer(limitmb=256)
     done = 0
     vocabulary: Counter[str] = Counter()
     try:
@@ -376,17 +379,21 @@ def _build_into(target: Path, session: Session, progress: Progress | None) -> in
     return done
 
 
-def rebuild(index_dir: str | Path, session: Session, progress: Progress | None = None) -> int:
+def rebuild(
+    index_dir: str | Path, session: Session, progress: Progress | None = None, procs: int = 1
+) -> int:
     """Rebuild the whole index from the database; returns the number of documents.
 
     Builds beside the live index and swaps directories, so searchers keep
-    answering from the old files until the new index is complete.
+    answering from the old files until the new index is complete. ``procs`` > 1
+    writes with that many forked processes (Whoosh's ``MpWriter``): for the
+    ``reindex`` command, not for a multi-threaded web worker.
     """
     index_dir = Path(index_dir)
     with write_lock(index_dir):
         fresh = index_dir / f"{INDEX_NAME}.new-{uuid.uuid4().hex[:8]}"
         try:
-            count = _build_into(fresh, session, progress)
+            count = _build_into(fresh, session, progress, procs)
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
@@ -441,14 +448,7 @@ def update_services(app_or_index_dir: Any, session: Session, service_ids: Iterab
 
 
 EARTH_RADIUS_MI = 3958.7613  # geopy's mean earth radius, so distances match geo.distance_miles
-
-
-def _haversine_miles(lat0: float, lon0: float, cos0: float, lat: float, lon: float) -> float:
-    """Great-circle distance from a precomputed center (radians): the same formula as
-    ``geo.distance_miles`` at a twentieth of the cost, for thousands of candidates."""
-    lat1, lon1 = math.radians(lat), math.radians(lon)
-    h = math.sin((lat1 - lat0) / 2) ** 2 + cos0 * math.cos(lat1) * math.sin((lon1 - lon0) / 2) ** 2
-    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(h)))
+SCORED_FIELDS = ("text_en", "text_es", "misc")
 
 
 @dataclass(frozen=True)
@@ -462,28 +462,122 @@ class StoredSchedule:
     notes: str | None = None
 
 
+def _docnums(docs: list[int]) -> np.ndarray:
+    return np.array(docs, dtype=np.int32)
+
+
+def _age(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+@dataclass
+class Lookups:
+    """Document sets and values that filters, facets and distances read, as arrays of
+    document numbers. Built once per segment and merged per generation; a deleted
+    document may still appear here (searches always intersect with the live set)."""
+
+    by_lang: dict[str, np.ndarray]
+    by_cat: dict[str, np.ndarray]
+    by_area: dict[tuple[str, str], np.ndarray]  # services without a point, by area
+    facet_docs: dict[str, np.ndarray]  # "c:<root term id>" / "l:<language code>"
+    free: np.ndarray
+    min_age: np.ndarray  # per document; NaN: no bound
+    max_age: np.ndarray
+    point_lat: np.ndarray  # every location, sorted by latitude (radians)
+    point_lon: np.ndarray
+    point_doc: np.ndarray
+
+    @classmethod
+    def of(cls, attrs: list[dict[str, Any] | None]) -> Lookups:
+        by_lang, by_cat, by_area = defaultdict(list), defaultdict(list), defaultdict(list)
+        facets, free, points = defaultdict(list), [], []
+        min_age, max_age = np.full(len(attrs), np.nan), np.full(len(attrs), np.nan)
+        for docnum, a in enumerate(attrs):
+            if a is None:
+                continue
+            for code in a["langs"]:
+                by_lang[code].append(docnum)
+                facets[f"l:{code}"].append(docnum)
+            for root in a["roots"]:
+                facets[f"c:{root}"].append(docnum)
+            for cat in a["cats"]:
+                by_cat[cat].append(docnum)
+            if a["cost"] == "free":
+                free.append(docnum)
+            min_age[docnum], max_age[docnum] = _age(a["min_age"]), _age(a["max_age"])
+            if a["points"]:
+                points += [(lat, lon, docnum) for lat, lon in a["points"]]
+            else:
+                for kind, name in a["areas"]:
+                    by_area[(kind, name)].append(docnum)
+        points.sort()
+        return cls(
+            by_lang={k: _docnums(v) for k, v in by_lang.items()},
+            by_cat={k: _docnums(v) for k, v in by_cat.items()},
+            by_area={k: _docnums(v) for k, v in by_area.items()},
+            facet_docs={k: _docnums(v) for k, v in facets.items()},
+            free=_docnums(free),
+            min_age=min_age,
+            max_age=max_age,
+            point_lat=np.radians(np.array([p[0] for p in points], dtype=np.float64)),
+            point_lon=np.radians(np.array([p[1] for p in points], dtype=np.float64)),
+            point_doc=_docnums([p[2] for p in points]),
+        )
+
+    @classmethod
+    def merge(cls, parts: list[tuple[Lookups, int]]) -> Lookups:
+        """Segments' lookups, each with its first document number, as one."""
+        if len(parts) == 1 and parts[0][1] == 0:
+            return parts[0][0]
+
+        def sets(name: str) -> dict[Any, np.ndarray]:
+            found: dict[Any, list[np.ndarray]] = defaultdict(list)
+            for part, offset in parts:
+                for key, docs in getattr(part, name).items():
+                    found[key].append(docs + offset)
+            return {key: np.concatenate(arrays) for key, arrays in found.items()}
+
+        def joined(name: str, shift: bool = False) -> np.ndarray:
+            return np.concatenate([getattr(p, name) + (o if shift else 0) for p, o in parts])
+
+        lat = joined("point_lat")
+        order = np.argsort(lat, kind="stable")
+        return cls(
+            by_lang=sets("by_lang"),
+            by_cat=sets("by_cat"),
+            by_area=sets("by_area"),
+            facet_docs=sets("facet_docs"),
+            free=joined("free", shift=True),
+            min_age=joined("min_age"),
+            max_age=joined("max_age"),
+            point_lat=lat[order],
+            point_lon=joined("point_lon")[order],
+            point_doc=joined("point_doc", shift=True)[order],
+        )
+
+
 @dataclass
 class Snapshot:
-    """One index generation in memory: searcher, per-document attributes, lookups."""
+    """One index generation in memory: postings scorer, per-document attributes, lookups.
+
+    Filters and scores combine as boolean arrays over all documents (``mask``).
+    """
 
     key: tuple[int, int]
     searcher: Searcher
+    collection: Collection
     attrs: list[dict[str, Any] | None]
-    live: frozenset[int]
+    live: np.ndarray  # bool per document: indexed and not deleted
+    lookups: Lookups
     lexicon: Lexicon
     labels: dict[str, tuple[str, str]]  # term id -> (English label, Spanish label)
-    by_lang: dict[str, set[int]] = field(default_factory=dict)
-    by_cat: dict[str, set[int]] = field(default_factory=dict)
-    free: set[int] = field(default_factory=set)
-    lat_sorted: list[tuple[float, float, int]] = field(default_factory=list)
-    lats: list[float] = field(default_factory=list)
-    by_area: dict[tuple[str, str], set[int]] = field(default_factory=dict)
-    # docnum -> ("c:<root term id>", ..., "l:<language code>", ...), for facet counts
-    facet_keys: list[tuple[str, ...]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    # Derived values that only depend on this generation: parsed queries, each term's
-    # documents, age and opening-hours filter sets (see ``cached``).
+    # Derived values that only depend on this generation: parsed queries and
+    # opening-hours filter masks (see ``cached``).
     memo: dict[Hashable, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return self.collection.size
 
     def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, remembered for this generation; the oldest of ``MEMO_SIZE``
@@ -498,46 +592,65 @@ class Snapshot:
         self.memo[key] = value
         return value
 
-    def docs_near(self, center: geo.Point, radius_mi: float) -> dict[int, float]:
-        """docnum -> distance in miles of its nearest location within the radius."""
-        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(center, radius_mi)
-        found: dict[int, float] = {}
-        lo = bisect.bisect_left(self.lats, min_lat)
-        hi = bisect.bisect_right(self.lats, max_lat)
-        lat0, lon0 = math.radians(center.latitude), math.radians(center.longitude)
-        cos0 = math.cos(lat0)
-        for lat, lon, docnum in self.lat_sorted[lo:hi]:
-            if min_lon <= lon <= max_lon:
-                d = _haversine_miles(lat0, lon0, cos0, lat, lon)
-                if d <= radius_mi and d < found.get(docnum, float("inf")):
-                    found[docnum] = d
-        return found
+    def mask(self, docnums: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.size, dtype=bool)
+        out[docnums] = True
+        return out
 
-    def docs_covering(self, place: geo.Place) -> set[int]:
-        """Documents without a point whose service area covers the place."""
-        out: set[int] = set()
-        for (kind, name), docs in self.by_area.items():
+    def distances(self, center: geo.Point, radius_mi: float) -> np.ndarray:
+        """Miles from ``center`` to each document's nearest location; inf beyond the radius
+        or without a location (the same great-circle formula as ``geo.distance_miles``)."""
+        look = self.lookups
+        out = np.full(self.size, np.inf)
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(center, radius_mi)
+        lo = np.searchsorted(look.point_lat, np.radians(min_lat), side="left")
+        hi = np.searchsorted(look.point_lat, np.radians(max_lat), side="right")
+        lat, lon, docs = look.point_lat[lo:hi], look.point_lon[lo:hi], look.point_doc[lo:hi]
+        inside = (lon >= np.radians(min_lon)) & (lon <= np.radians(max_lon))
+        lat, lon, docs = lat[inside], lon[inside], docs[inside]
+        lat0, lon0 = np.radians(center.latitude), np.radians(center.longitude)
+        h = np.sin((lat - lat0) / 2) ** 2
+        h += np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2
+        miles = 2 * EARTH_RADIUS_MI * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+        near = miles <= radius_mi
+        np.minimum.at(out, docs[near], miles[near])
+        return out
+
+    def covering(self, place: geo.Place) -> np.ndarray:
+        """Documents without a point whose service area covers the place (a mask)."""
+        out = np.zeros(self.size, dtype=bool)
+        for (kind, name), docs in self.lookups.by_area.items():
             if geo.covers(kind, name, place):
-                out |= docs
+                out[docs] = True
         return out
 
 
-SegmentCache = dict[str, list[dict[str, Any] | None]]
+@dataclass
+class SegmentData:
+    """What is read once per segment: segments never change, so a new generation
+    after a one-listing update reads only its new small segment."""
+
+    attrs: list[dict[str, Any] | None]
+    lengths: dict[str, np.ndarray]
+    lookups: Lookups
 
 
-def _segment_attrs(segreader, cache: SegmentCache) -> list[dict[str, Any] | None]:
-    """Stored attrs of every document of a segment; segments never change, so a new
-    generation after a one-listing update reads only its new small segment."""
+SegmentCache = dict[str, SegmentData]
+
+
+def _segment_data(segreader, cache: SegmentCache) -> SegmentData:
     seg_id = segreader.segment().segment_id()
     cached = cache.get(seg_id)
     if cached is None:
-        cached = []
+        attrs = []
         for docnum in range(segreader.doc_count_all()):
             try:
-                cached.append(segreader.stored_fields(docnum).get("attrs"))
+                attrs.append(segreader.stored_fields(docnum).get("attrs"))
             except Exception:  # a deleted document's stored data may be gone
-                cached.append(None)
-        cache[seg_id] = cached
+                attrs.append(None)
+        cached = cache[seg_id] = SegmentData(
+            attrs, length_arrays(segreader, SCORED_FIELDS), Lookups.of(attrs)
+        )
     return cached
 
 
@@ -569,67 +682,68 @@ def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
     return Lexicon(Vocabulary.from_counts(freq), tuple(phrases), parents)
 
 
-class Bm25(BM25F):
-    """BM25F with the Robertson idf, log(1 + (N - n + 0.5) / (n + 0.5)).
-
-    Whoosh's default idf, 1 + log(N / (n + 1)), still gives a word found in every
-    listing ("english" in the language names) a quarter of a rare word's weight;
-    with this one such words add almost nothing.
-    """
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf)
-        if isinstance(scorer, BM25FScorer):
-            parent = searcher.get_parent()
-            n, total = parent.doc_frequency(fieldname, text), parent.doc_count_all()
-            scorer.idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
-        return scorer
+def _lexicon_and_labels(path: Path) -> dict[str, Any]:
+    """The spelling lexicon and category labels, re-read only when their files change
+    (a one-listing update rarely adds a word)."""
+    stamp = []
+    for name in (TAXONOMY_FILE, VOCABULARY_FILE):
+        try:
+            info = (path / name).stat()
+            stamp.append((info.st_ino, info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamp.append(None)
+    return _read_lexicon(path, tuple(stamp))
 
 
-def _snapshot(ix, path: Path, key: tuple[int, int], cache: SegmentCache) -> Snapshot:
-    searcher = ix.searcher(weighting=Bm25())
-    reader = searcher.reader()
+@lru_cache(maxsize=8)
+def _read_lexicon(path: Path, _stamp: tuple[Any, ...]) -> dict[str, Any]:
+    rows = _taxonomy_rows(path)
+    return {
+        "lexicon": _load_lexicon(path, rows),
+        "labels": {row["id"]: (row["en"][0], row["es"][0]) for row in rows},
+    }
+
+
+def _snapshot(ix, path: Path, key: tuple[int, int], cache: SegmentCache, postings: PostingsCache):
+    searcher = ix.searcher()
     attrs: list[dict[str, Any] | None] = []
-    current = set()
-    for segreader, _offset in reader.leaf_readers():
-        attrs.extend(_segment_attrs(segreader, cache))
-        current.add(segreader.segment().segment_id())
+    lengths: dict[str, list[np.ndarray]] = {name: [] for name in SCORED_FIELDS}
+    leaves, lookups, live = [], [], []
+    for segreader, offset in searcher.reader().leaf_readers():
+        data = _segment_data(segreader, cache)
+        attrs.extend(data.attrs)
+        for name in SCORED_FIELDS:
+            lengths[name].append(data.lengths[name])
+        present = np.array([a is not None for a in data.attrs], dtype=bool)
+        if segreader.has_deletions():
+            present[list(segreader.deleted_docs_set)] = False
+        live.append(present)
+        lookups.append((data.lookups, offset))
+        leaves.append((segreader, offset))
+    current = {segreader.segment().segment_id() for segreader, _o in leaves}
     for gone in set(cache) - current:  # merged away
         del cache[gone]
-    rows = _taxonomy_rows(path)
-    snap = Snapshot(
+    postings.forget(current)
+    collection = Collection(
+        size=len(attrs),
+        leaves=leaves,
+        lengths={
+            name: np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+            for name, parts in lengths.items()
+        },
+        average_length={name: searcher.avg_field_length(name) or 1.0 for name in SCORED_FIELDS},
+        doc_frequency=searcher.doc_frequency,
+        cache=postings,
+    )
+    return Snapshot(
         key=key,
         searcher=searcher,
+        collection=collection,
         attrs=attrs,
-        live=frozenset(reader.all_doc_ids()),
-        lexicon=_load_lexicon(path, rows),
-        labels={row["id"]: (row["en"][0], row["es"][0]) for row in rows},
+        live=np.concatenate(live) if live else np.zeros(0, dtype=bool),
+        lookups=Lookups.merge(lookups) if lookups else Lookups.of([]),
+        **_lexicon_and_labels(path),
     )
-    by_lang, by_cat, by_area = defaultdict(set), defaultdict(set), defaultdict(set)
-    points = []
-    snap.facet_keys = [
-        (*(f"c:{r}" for r in a["roots"]), *(f"l:{c}" for c in a["langs"])) if a else ()
-        for a in attrs
-    ]
-    for docnum in snap.live:
-        a = attrs[docnum]
-        if a is None:
-            continue
-        for code in a["langs"]:
-            by_lang[code].add(docnum)
-        for cat in a["cats"]:
-            by_cat[cat].add(docnum)
-        if a["cost"] == "free":
-            snap.free.add(docnum)
-        if a["points"]:
-            points += [(lat, lon, docnum) for lat, lon in a["points"]]
-        else:
-            for kind, name in a["areas"]:
-                by_area[(kind, name)].add(docnum)
-    points.sort()
-    snap.by_lang, snap.by_cat, snap.by_area = dict(by_lang), dict(by_cat), dict(by_area)
-    snap.lat_sorted, snap.lats = points, [p[0] for p in points]
-    return snap
 
 
 class ServiceIndex:
@@ -641,6 +755,7 @@ class ServiceIndex:
         self._ix = None
         self._snapshot: Snapshot | None = None
         self._segments: SegmentCache = {}
+        self._postings = PostingsCache()
         self._lock = threading.RLock()
 
     def _key(self) -> tuple[int, int]:
@@ -695,7 +810,7 @@ class ServiceIndex:
                     self._open()  # the directory was swapped by a full rebuild
                 # The old searcher is not closed here: a request in another thread may
                 # still be reading from it; it is released when no longer referenced.
-                self._snapshot = _snapshot(self._ix, self.path, key, self._segments)
+                self._snapshot = _snapshot(self._ix, self.path, key, self._segments, self._postings)
             return self._snapshot
 
     def close(self) -> None:

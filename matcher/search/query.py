@@ -95,12 +95,23 @@ class Lexicon:
 
 
 @dataclass(frozen=True)
+class Expansion:
+    """A taxonomy term the query names: ``share`` of the query's stems its best label
+    or alias covers; ``stems`` are that label's, so expansions with the same stems
+    are one concept (the taxonomy repeats "Food Benefits" under three parents)."""
+
+    term_id: str
+    share: float
+    stems: frozenset[str]
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     text: str
     words: tuple[str, ...]
     suggestion: str | None = None
     place: geo.Place | None = None
-    expansions: Mapping[str, float] = field(default_factory=dict)
+    expansions: tuple[Expansion, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -127,24 +138,23 @@ def _correct(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
     return " ".join(out), changed
 
 
-def _expansions(query_words: tuple[str, ...], lexicon: Lexicon) -> dict[str, float]:
-    """Taxonomy term id -> share of the query its best matching label or alias covers.
+def _expansions(query_words: tuple[str, ...], lexicon: Lexicon) -> tuple[Expansion, ...]:
+    """The taxonomy terms whose label or alias the query contains, best share first.
 
     When both a term and one of its ancestors match ("despensa de comida": Food
     Pantry and Food), only the more specific term is kept.
     """
     stems = {lang: set(terms(language_analyzer(lang), " ".join(query_words))) for lang in LANGUAGES}
     content = max(len(stems["en"]), len(stems["es"]), 1)
-    found: dict[str, float] = {}
+    found: dict[str, Expansion] = {}
     for phrase in lexicon.phrases:
         if set(phrase.stems) <= stems[phrase.lang]:
             share = min(len(phrase.stems) / content, 1.0)
-            if share > found.get(phrase.term_id, 0.0):
-                found[phrase.term_id] = share
+            if phrase.term_id not in found or share > found[phrase.term_id].share:
+                found[phrase.term_id] = Expansion(phrase.term_id, share, frozenset(phrase.stems))
     broader = {a for term_id in found for a in lexicon.ancestors(term_id)}
-    found = {t: share for t, share in found.items() if t not in broader}
-    best = sorted(found.items(), key=lambda item: -item[1])[:MAX_EXPANSIONS]
-    return dict(best)
+    kept = [e for t, e in found.items() if t not in broader]
+    return tuple(sorted(kept, key=lambda e: (-e.share, e.term_id))[:MAX_EXPANSIONS])
 
 
 def parse(text: str | None, lexicon: Lexicon, *, find_place: bool = True) -> ParsedQuery:
@@ -164,7 +174,7 @@ def parse(text: str | None, lexicon: Lexicon, *, find_place: bool = True) -> Par
         words=query_words,
         suggestion=corrected if changed else None,
         place=place,
-        expansions=_expansions(query_words, lexicon) if query_words else {},
+        expansions=_expansions(query_words, lexicon) if query_words else (),
     )
 
 

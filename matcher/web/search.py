@@ -7,6 +7,7 @@ All three parse parameters with ``engine.request_from_params`` and call
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 from urllib.parse import urlencode
 
@@ -95,8 +96,15 @@ def api():
 
 
 @click.command("reindex")
+@click.option(
+    "--procs",
+    type=click.IntRange(1, 16),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes writing the index.",
+)
 @with_appcontext
-def reindex_command() -> None:
+def reindex_command(procs: int) -> None:
     """Rebuild the search index from the database."""
     target = index.index_dir_of(current_app)
     with click.progressbar(length=1, label="Indexing services") as bar:
@@ -105,7 +113,7 @@ def reindex_command() -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        count = index.rebuild(target, db.session, progress)
+        count = index.rebuild(target, db.session, progress, procs=procs)
     index.get_index(current_app).close()
     click.echo(f"Indexed {count} services into {target / index.INDEX_NAME}.")
 
