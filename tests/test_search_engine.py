@@ -305,6 +305,23 @@ def test_a_rebuild_with_several_processes_answers_like_one_process(app, session,
     assert answers(tmp_path / "two") == answers(tmp_path / "one")
 
 
+def test_a_build_that_loses_a_segment_is_redone_in_one_process(
+    app, session, tmp_path, monkeypatch, caplog
+):
+    from matcher.search import index as search_index
+
+    counts = iter([1])  # the first build "lost" all but one listing
+    real = search_index._document_count
+    monkeypatch.setattr(search_index, "_document_count", lambda ix: next(counts, None) or real(ix))
+    with caplog.at_level(logging.WARNING):
+        total = rebuild(tmp_path, session, procs=2)
+    assert "building in one process" in caplog.text
+    get_index(tmp_path).ensure(session)
+    assert get_index(tmp_path).whoosh().doc_count_all() == total > 100
+    assert not list(tmp_path.glob(f"{INDEX_NAME}.new-*"))
+    get_index(tmp_path).close()
+
+
 def test_an_unpublished_organization_leaves_the_index_on_update(app, session):
     org = session.scalars(select(Organization).where(Organization.name == "Harbor House")).one()
     service_ids = [s.id for s in org.services]

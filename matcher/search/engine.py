@@ -218,13 +218,15 @@ def query_terms(parsed: ParsedQuery) -> QueryTerms:
 
 # --- filters ---------------------------------------------------------------------------
 
+_NONE = np.zeros(0, dtype=np.int32)
+
 
 def _schedules(attrs: dict[str, Any]) -> list[StoredSchedule]:
     return [
         StoredSchedule(
             days=list(days),
-            opens_at=time.fromisoformat(opens) if opens else None,
-            closes_at=time.fromisoformat(closes) if closes else None,
+            opens_at=_time(opens),
+            closes_at=_time(closes),
             description=description,
         )
         for days, opens, closes, description in attrs["schedules"]
@@ -239,6 +241,19 @@ def _open_test(spec: OpenSpec) -> Callable[[list[StoredSchedule]], bool]:
     if spec.kind == "day":
         return lambda s: any(w.day == spec.day for w in hours.windows(s))
     return lambda s: hours.is_open(s, spec.day or "", spec.moment or time(0))
+
+
+def _open_mask(snap: Snapshot, test: Callable[[list[StoredSchedule]], bool]) -> np.ndarray:
+    hours_open = [
+        docs
+        for rows, docs in snap.lookups.by_hours.items()
+        if test([StoredSchedule(list(days), _time(o), _time(c), None) for days, o, c in rows])
+    ]
+    return snap.mask(np.concatenate(hours_open) if hours_open else _NONE)
+
+
+def _time(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
 
 
 def _category_ids(session: Session, value: str) -> set[str]:
@@ -273,30 +288,13 @@ def _allowed(
         except ValueError as error:
             raise SearchError(str(error)) from None
         test = _open_test(spec)
-        masks.append(
-            snap.cached(
-                ("open", spec),
-                lambda: snap.mask(
-                    np.fromiter(
-                        (
-                            d
-                            for d in np.flatnonzero(snap.live)
-                            if (a := snap.attrs[d]) and a["schedules"] and test(_schedules(a))
-                        ),
-                        dtype=np.int32,
-                    )
-                ),
-            )
-        )
+        masks.append(snap.cached(("open", spec), lambda: _open_mask(snap, test)))
     if not masks:
         return None
     allowed = masks[0].copy()
     for other in masks[1:]:
         allowed &= other
     return allowed
-
-
-_NONE = np.zeros(0, dtype=np.int32)
 
 
 # --- results ---------------------------------------------------------------------------

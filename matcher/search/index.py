@@ -348,6 +348,14 @@ def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[Non
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class IncompleteBuild(RuntimeError):
+    """A fresh index does not hold every document written to it."""
+
+
+def _document_count(ix) -> int:
+    return ix.doc_count_all()
+
+
 def _build_into(target: Path, session: Session, progress: Progress | None, procs: int) -> int:
     target.mkdir(parents=True)
     terms_by_id = _load_terms(session)
@@ -370,6 +378,10 @@ def _build_into(target: Path, session: Session, progress: Progress | None, procs
     except BaseException:
         writer.cancel()
         raise
+    if _document_count(ix) != done:
+        # Whoosh's MpWriter waits one second for each process's segment and silently
+        # drops one that is late: never swap in an index that lost listings.
+        raise IncompleteBuild(f"the new index holds {_document_count(ix)} of {done} services")
     (target / TAXONOMY_FILE).write_text(
         json.dumps(_taxonomy_phrases(terms_by_id), ensure_ascii=False), encoding="utf-8"
     )
@@ -393,7 +405,12 @@ def rebuild(
     with write_lock(index_dir):
         fresh = index_dir / f"{INDEX_NAME}.new-{uuid.uuid4().hex[:8]}"
         try:
-            count = _build_into(fresh, session, progress, procs)
+            try:
+                count = _build_into(fresh, session, progress, procs)
+            except IncompleteBuild as error:
+                log.warning("search index build incomplete (%s): building in one process", error)
+                shutil.rmtree(fresh, ignore_errors=True)
+                count = _build_into(fresh, session, progress, 1)
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
@@ -486,11 +503,14 @@ class Lookups:
     point_lat: np.ndarray  # every location, sorted by latitude (radians)
     point_lon: np.ndarray
     point_doc: np.ndarray
+    # Listings by weekly hours (days, opens, closes per schedule): the "open" filter
+    # tests each distinct set of hours once, not each listing.
+    by_hours: dict[tuple[tuple[tuple[str, ...], str | None, str | None], ...], np.ndarray]
 
     @classmethod
     def of(cls, attrs: list[dict[str, Any] | None]) -> Lookups:
         by_lang, by_cat, by_area = defaultdict(list), defaultdict(list), defaultdict(list)
-        facets, free, points = defaultdict(list), [], []
+        facets, free, points, by_hours = defaultdict(list), [], [], defaultdict(list)
         min_age, max_age = np.full(len(attrs), np.nan), np.full(len(attrs), np.nan)
         for docnum, a in enumerate(attrs):
             if a is None:
@@ -505,6 +525,10 @@ class Lookups:
             if a["cost"] == "free":
                 free.append(docnum)
             min_age[docnum], max_age[docnum] = _age(a["min_age"]), _age(a["max_age"])
+            if a["schedules"]:
+                by_hours[tuple((tuple(d), o, c) for d, o, c, _text in a["schedules"])].append(
+                    docnum
+                )
             if a["points"]:
                 points += [(lat, lon, docnum) for lat, lon in a["points"]]
             else:
@@ -522,6 +546,7 @@ class Lookups:
             point_lat=np.radians(np.array([p[0] for p in points], dtype=np.float64)),
             point_lon=np.radians(np.array([p[1] for p in points], dtype=np.float64)),
             point_doc=_docnums([p[2] for p in points]),
+            by_hours={k: _docnums(v) for k, v in by_hours.items()},
         )
 
     @classmethod
@@ -553,6 +578,7 @@ class Lookups:
             point_lat=lat[order],
             point_lon=joined("point_lon")[order],
             point_doc=joined("point_doc", shift=True)[order],
+            by_hours=sets("by_hours"),
         )
 
 
