@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
 import resource
@@ -51,7 +50,13 @@ from matcher.models import (
 )
 from matcher.models.base import Base
 from matcher.search import engine
-from matcher.search.index import INDEX_NAME, get_index, rebuild, update_services
+from matcher.search.index import (
+    INDEX_NAME,
+    default_procs,
+    get_index,
+    rebuild,
+    update_services,
+)
 from matcher.taxonomy import load_taxonomy, read_terms, term_id
 from matcher.text import words
 from matcher.upsert import ChangeCounts
@@ -341,7 +346,7 @@ def bench_size(size: int, workdir: Path, rng: random.Random) -> dict[str, Any]:
         _progress(f"{size}: generated in {generated:.1f} s")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        count = rebuild(index_dir, session, procs=os.cpu_count() or 1)  # as `flask reindex`
+        count = rebuild(index_dir, session, procs=default_procs())  # as `flask reindex`
         build_s = time.perf_counter() - started
         _progress(f"{size}: built in {build_s:.1f} s")
         index = get_index(index_dir)

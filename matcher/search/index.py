@@ -348,6 +348,11 @@ def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[Non
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def default_procs() -> int:
+    """Writing processes for ``flask reindex``: one per CPU, at most 8."""
+    return min(os.cpu_count() or 1, 8)
+
+
 class IncompleteBuild(RuntimeError):
     """A fresh index does not hold every document written to it."""
 

@@ -7,7 +7,6 @@ All three parse parameters with ``engine.request_from_params`` and call
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 from urllib.parse import urlencode
 
@@ -99,8 +98,8 @@ def api():
 @click.option(
     "--procs",
     type=click.IntRange(1, 16),
-    default=lambda: os.cpu_count() or 1,
-    show_default="the number of CPUs",
+    default=index.default_procs,
+    show_default="the number of CPUs, at most 8",
     help="Processes writing the index.",
 )
 @with_appcontext
