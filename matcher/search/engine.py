@@ -212,7 +212,7 @@ def query_terms(parsed: ParsedQuery) -> QueryTerms:
         concepts.setdefault(expansion.stems, []).append(
             ("cats", expansion.term_id, EXPANSION_BOOST * expansion.share)
         )
-    clauses += [tuple(terms) for terms in concepts.values()]
+    clauses += [tuple(members) for members in concepts.values()]
     return QueryTerms(tuple(clauses))
 
 

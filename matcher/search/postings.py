@@ -16,7 +16,8 @@ Scores are Whoosh's BM25F (k1 1.2, b 0.75) with the Robertson idf,
 log(1 + (N - n + 0.5) / (n + 0.5)): Whoosh's default, 1 + log(N / (n + 1)),
 still gives a word found in every listing a quarter of a rare word's weight.
 A query word's score is the best of its alternatives (its English and Spanish
-stems, its folded form) plus ``TIEBREAK`` of the others: Whoosh 2.7's
+stems, its folded form) plus ``TIEBREAK`` of the others, and so is a taxonomy
+concept's (the terms it names, which the taxonomy may repeat): Whoosh 2.7's
 DisjunctionMax ignores its tiebreak and, on documents where only some
 alternatives match, can return another document's score.
 """
