@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import shutil
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -256,17 +255,23 @@ def test_snippets_mark_matched_words_and_escape_html():
     )
 
 
-def test_an_edited_listing_is_searchable_within_a_second(app, session):
+def test_an_edited_listing_is_searchable_on_the_next_query_without_a_rebuild(app, session):
+    """The "within 1 s" target is timed by bench/search.py; this proves the mechanism:
+    the edit is one new document in a new segment, and the open index sees it at once."""
     run(app, session, q="food")  # open the index and its searcher
+    segments_before = {
+        reader.segment().segment_id() for reader, _o in get_index(app).snapshot().collection.leaves
+    }
     service = session.get(Service, sid("one-step-a-la-vez/onestep-meals"))
     service.name = "Zanahoria supper club"
     session.commit()
-    started = time.perf_counter()
     update_services(app, session, [service.id])
     response = run(app, session, q="zanahoria supper")
-    elapsed = time.perf_counter() - started
     assert names(response)[0] == "Zanahoria supper club"
-    assert elapsed < 1.0
+    leaves = get_index(app).snapshot().collection.leaves
+    new = [reader for reader, _o in leaves if reader.segment().segment_id() not in segments_before]
+    assert [reader.doc_count_all() for reader in new] == [1]
+    assert segments_before <= {reader.segment().segment_id() for reader, _o in leaves}
 
 
 def test_filters_and_distances_see_an_edited_listing_once_in_its_new_segment(app, session):
