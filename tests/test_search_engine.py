@@ -86,6 +86,21 @@ def test_a_correctly_spelled_query_gets_no_suggestion(app, session):
     assert response.results[0].taxonomy_terms
 
 
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [("terapia para mi hijo", "hijo"), ("me van a desalojar", "desalojar")],
+)
+def test_another_form_of_an_indexed_word_is_searched_as_typed_with_no_suggestion(
+    app, session, query, word
+):
+    get_index(app).ensure(session)
+    vocabulary = get_index(app).snapshot().lexicon.vocabulary
+    assert word not in vocabulary  # only other forms of it are indexed
+    response = run(app, session, q=query, lang="es")
+    assert response.suggestion is None
+    assert response.total > 0
+
+
 def test_a_spanish_query_finds_a_listing_written_only_in_english(app, session):
     response = run(app, session, q="regaderas", lang="es")
     found = {r.name for r in response.results}

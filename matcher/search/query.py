@@ -7,7 +7,8 @@ handed to a query-syntax parser.
 * Typos: a word missing from the index vocabulary is replaced by the closest
   vocabulary word (optimal string alignment distance 1 for words of up to 5
   letters, else 2; ties go to the word more listings use), and the corrected
-  query is offered as "Did you mean".
+  query is offered as "Did you mean". A correction that is only another form
+  of the same word ("hijo" for "hijos") is not made: both search alike.
 * Places: a trailing place ("comida en oxnard") becomes the location when none
   was given (``matcher.geo.find_place_in_query``).
 * Cross-language: a query whose stems contain every stem of a taxonomy label or
@@ -118,8 +119,21 @@ class ParsedQuery:
         return not self.words and not self.expansions
 
 
+def _same_stem(word: str, other: str) -> bool:
+    """True when the two words search alike in English or Spanish ("hijo", "hijos"):
+    replacing one by the other would change nothing but the wording shown back."""
+    for lang in LANGUAGES:
+        stems = terms(language_analyzer(lang), word)
+        if stems and stems == terms(language_analyzer(lang), other):
+            return True
+    return False
+
+
 def _correct(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
-    """The text with unknown words replaced by known ones; True when anything changed."""
+    """The text with unknown words replaced by known ones; True when anything changed.
+
+    A word is left as typed when its correction is only another form of it (same stem).
+    """
     changed = False
     out = []
     for token in text.split():
@@ -130,7 +144,7 @@ def _correct(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
         word = parts[0]
         if len(word) >= MIN_CORRECTABLE and not word.isdigit() and word not in vocabulary:
             fixed = vocabulary.correct(word)
-            if fixed and fixed != word:
+            if fixed and fixed != word and not _same_stem(word, fixed):
                 changed = True
                 out.append(fixed)
                 continue
