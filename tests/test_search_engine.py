@@ -101,6 +101,20 @@ def test_another_form_of_an_indexed_word_is_searched_as_typed_with_no_suggestion
     assert response.total > 0
 
 
+@pytest.mark.parametrize("query", ["abogado de inmigración", "immigration lawyer"])
+def test_a_request_for_an_immigration_lawyer_ranks_legal_help_above_citizenship_classes(
+    app, session, query
+):
+    """Open Eligibility has "Citizenship & Immigration" twice: legal aid (111-01-02) and
+    exam preparation (109-05-01). Only the legal one is a lawyer."""
+    response = run(app, session, q=query, lang="es", per_page=20)
+    codes = [{t["code"] for t in r.taxonomy_terms} for r in response.results]
+    legal = [i for i, c in enumerate(codes) if "1381" in c]
+    classes_only = [i for i, c in enumerate(codes) if "1346" in c and "1381" not in c]
+    assert legal and legal[0] == 0
+    assert not classes_only or max(legal) < min(classes_only)
+
+
 def test_a_spanish_query_finds_a_listing_written_only_in_english(app, session):
     response = run(app, session, q="regaderas", lang="es")
     found = {r.name for r in response.results}
