@@ -150,6 +150,11 @@ ENLACE_PATHS: dict[str, Any] = {
                             "page": {"type": "integer"},
                             "per_page": {"type": "integer"},
                             "suggestion": {"type": ["string", "null"]},
+                            "unmatched_words": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "description": "Query words no result mentions, as typed.",
+                            },
                             "location": {"type": ["object", "null"]},
                             "facets": {"type": "object"},
                             "results": _OBJECTS,

@@ -115,6 +115,32 @@ def test_a_request_for_an_immigration_lawyer_ranks_legal_help_above_citizenship_
     assert not classes_only or max(legal) < min(classes_only)
 
 
+def test_a_word_no_listing_mentions_is_reported_as_typed_and_the_rest_still_searched(app, session):
+    response = run(app, session, q="despensa de comida Xóchitl", lang="es")
+    assert response.unmatched_words == ["Xóchitl"]
+    assert response.total > 0
+    assert response.results[0].taxonomy_terms
+
+
+@pytest.mark.parametrize("query", ["food pantry", "Xóchitl"])
+def test_no_word_is_reported_unmatched_when_all_match_or_nothing_does(app, session, query):
+    response = run(app, session, q=query)
+    assert response.unmatched_words == []
+    assert (response.total > 0) == (query == "food pantry")
+
+
+def test_a_word_is_unmatched_when_only_listings_outside_the_filters_mention_it(app, session):
+    service = session.get(Service, sid("one-step-a-la-vez/onestep-meals"))
+    service.name = "Zanahoria supper club"
+    session.commit()
+    update_services(app, session, [service.id])
+    everywhere = run(app, session, q="zanahoria dental")
+    assert everywhere.unmatched_words == []
+    dental_only = run(app, session, q="zanahoria dental", category="Dental Care")
+    assert dental_only.total > 0
+    assert dental_only.unmatched_words == ["zanahoria"]
+
+
 def test_a_spanish_query_finds_a_listing_written_only_in_english(app, session):
     response = run(app, session, q="regaderas", lang="es")
     found = {r.name for r in response.results}

@@ -89,6 +89,8 @@ def test_the_cli_prints_readable_results(runner):
     assert result.exit_code == 0
     assert "Did you mean: dentist" in result.output
     assert "Free dental clinic" in result.output
+    partly = runner.invoke(args=["search", "dental Xóchitl"])
+    assert "No service here mentions: Xóchitl" in partly.output
 
 
 def test_reindex_rebuilds_from_the_database(app, runner):
@@ -112,6 +114,14 @@ def test_the_spanish_page_offers_quiso_decir_for_a_typo(client):
     assert "Quiso decir:" in page
     assert "despensa de comida</a>" in page
     assert "servicios encontrados" in page
+
+
+def test_the_spanish_page_says_which_words_no_service_mentions(client):
+    page = client.get("/search?q=comida+Xóchitl&lang=es").get_data(as_text=True)
+    assert "Ningún servicio de aquí menciona: Xóchitl." in page
+    assert "servicios encontrados" in page
+    api = client.get("/api/v1/search?q=comida+Xóchitl").get_json()
+    assert api["unmatched_words"] == ["Xóchitl"] and api["results"]
 
 
 def test_a_search_with_no_results_suggests_what_to_try(client):

@@ -33,8 +33,8 @@ from matcher import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
 from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
 from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
-from matcher.search.postings import Alternatives, top
-from matcher.search.query import OpenSpec, ParsedQuery, parse, parse_open
+from matcher.search.postings import Alternatives, Collection, top
+from matcher.search.query import OpenSpec, ParsedQuery, as_typed, parse, parse_open
 from matcher.text import clip
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,8 @@ class SearchResponse:
     location: dict[str, Any] | None
     facets: dict[str, list[dict[str, Any]]]
     results: list[SearchResult] = field(default_factory=list)
+    # Query words that no result mentions, as typed: the results match the rest.
+    unmatched_words: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -191,13 +193,22 @@ class QueryTerms:
     """
 
     clauses: tuple[Alternatives, ...]
+    words: tuple[str, ...] = ()  # the query word of each of the first clauses
 
     def __bool__(self) -> bool:
         return bool(self.clauses)
 
+    def unmatched_words(self, collection: Collection, matched: np.ndarray) -> list[str]:
+        """The query words no matched document contains (nothing listed mentions "ropa")."""
+        return [
+            word
+            for word, clause in zip(self.words, self.clauses, strict=False)
+            if not collection.matches_any(clause, matched)
+        ]
+
 
 def query_terms(parsed: ParsedQuery) -> QueryTerms:
-    clauses = []
+    clauses, searched = [], []
     for word in parsed.words:
         alternatives = [
             (f"text_{lang}", stem, 1.0)
@@ -207,13 +218,14 @@ def query_terms(parsed: ParsedQuery) -> QueryTerms:
         alternatives += [("misc", folded, 1.0) for folded in terms(folding_analyzer(), word)]
         if alternatives:
             clauses.append(tuple(alternatives))
+            searched.append(word)
     concepts: dict[frozenset[str], list[tuple[str, str, float]]] = {}
     for expansion in parsed.expansions:
         concepts.setdefault(expansion.stems, []).append(
             ("cats", expansion.term_id, EXPANSION_BOOST * expansion.share)
         )
     clauses += [tuple(members) for members in concepts.values()]
-    return QueryTerms(tuple(clauses))
+    return QueryTerms(tuple(clauses), tuple(searched))
 
 
 # --- filters ---------------------------------------------------------------------------
@@ -451,6 +463,11 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
         if parsed.text:
             record_zero_result(session, request, parsed.words)
         return response
+    if len(query.words) > 1:
+        typed = parsed.suggestion or parsed.text
+        response.unmatched_words = [
+            as_typed(typed, word) for word in query.unmatched_words(snap.collection, matched)
+        ]
     wanted = request.page * request.per_page
     ranked = _rank(np.flatnonzero(matched), scores, distances, request, wanted)
     page = ranked[(request.page - 1) * request.per_page : wanted]

@@ -175,6 +175,14 @@ class Collection:
         norm = K1 * ((1 - B) + B * lengths[ids] / self.average_length[fieldname])
         return ids, idf * (tf * (K1 + 1)) / (tf + norm)
 
+    def matches_any(self, alternatives: Alternatives, among: np.ndarray) -> bool:
+        """True when some document marked in ``among`` has one of the alternatives."""
+        for fieldname, text, _weight in alternatives:
+            ids, _tf = self.postings(fieldname, text)
+            if len(ids) and among[ids].any():
+                return True
+        return False
+
     def score(self, clauses: Sequence[Alternatives]) -> np.ndarray:
         """Every document's score: per clause, the best weighted alternative plus
         ``TIEBREAK`` of the others; clauses add up. Zero means no match."""

@@ -119,6 +119,17 @@ class ParsedQuery:
         return not self.words and not self.expansions
 
 
+_TYPED_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def as_typed(text: str, word: str) -> str:
+    """``word`` (folded) as the user wrote it in ``text``: 'ninos' -> 'niños'."""
+    for token in _TYPED_WORD.findall(text):
+        if words(token) == [word]:
+            return token
+    return word
+
+
 def _same_stem(word: str, other: str) -> bool:
     """True when the two words search alike in English or Spanish ("hijo", "hijos"):
     replacing one by the other would change nothing but the wording shown back."""

@@ -156,6 +156,8 @@ def search_command(
     if response.suggestion:
         click.echo(f"Did you mean: {response.suggestion}")
     click.echo(f"{response.total} services")
+    if response.unmatched_words and response.results:
+        click.echo(f"No service here mentions: {', '.join(response.unmatched_words)}")
     for result in response.results:
         where = f"  {result.distance_mi} mi" if result.distance_mi is not None else ""
         click.echo(f"- {result.name} ({result.organization['name']}){where}  [{result.id}]")
