@@ -13,10 +13,10 @@ from bench.relevance import Fts5Baseline, enlace_runner, evaluate, format_report
 from matcher.search import engine
 from matcher.search.index import get_index
 
-OVERALL_FLOOR = 0.88
-KIND_FLOOR = 0.80
+OVERALL_FLOOR = 0.90
+KIND_FLOOR = 0.85
 MAX_SPANISH_GAP = 0.05
-MIN_GAIN_OVER_FTS5 = 0.19
+MIN_GAIN_OVER_FTS5 = 0.20
 
 pytestmark = pytest.mark.usefixtures("search_app")
 

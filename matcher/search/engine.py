@@ -6,8 +6,9 @@ and serialise ``SearchResponse.to_dict()``, so they answer identically.
 Ranking is BM25 over one weighted text field per language (name x3, category
 labels and aliases x2, description x1) and a folded field of organization (x2),
 city and language names; each query word counts once (the best of its fields,
-plus a little of the others), and the taxonomy concepts the query names add a
-boost (``matcher.search.postings``). Filters are boolean masks over all
+plus a little of the others; its glossary translations count as lesser
+alternatives), and the taxonomy concepts the query names add a boost
+(``matcher.search.postings``). Filters are boolean masks over all
 documents. With a location, relevance is blended with proximity (70/30) among
 the best ``RERANK`` candidates in the radius.
 """
@@ -31,6 +32,7 @@ from whoosh import index as whoosh_index
 
 from matcher import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
+from matcher.search import glossary
 from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
 from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
 from matcher.search.postings import Alternatives, Collection, top
@@ -47,6 +49,7 @@ RERANK = 200
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
 EXPANSION_BOOST = 3.0
+TRANSLATION_WEIGHT = 0.7  # a glossary translation counts less than the word as typed
 SNIPPET_CHARS = 220
 SORTS = ("relevance", "distance")
 # Failures that mean the files on disk are damaged (the index is then rebuilt).
@@ -216,6 +219,12 @@ def query_terms(parsed: ParsedQuery) -> QueryTerms:
             for stem in terms(language_analyzer(lang), word)
         ]
         alternatives += [("misc", folded, 1.0) for folded in terms(folding_analyzer(), word)]
+        direct = {(fieldname, stem) for fieldname, stem, _w in alternatives}
+        alternatives += [
+            (f"text_{lang}", stem, TRANSLATION_WEIGHT)
+            for lang, stem in glossary.translations(word)
+            if (f"text_{lang}", stem) not in direct
+        ]
         if alternatives:
             clauses.append(tuple(alternatives))
             searched.append(word)

@@ -47,6 +47,7 @@ from matcher.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from matcher.search import glossary
 from matcher.search.analysis import (
     analyzed,
     folding_analyzer,
@@ -705,6 +706,8 @@ def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
                     phrases.append(TaxonomyPhrase(row["id"], lang, stems))
                 for word in terms(folding_analyzer(), text):
                     freq[word] += 0  # known word, even when no listing uses it
+    for word in glossary.known_words():
+        freq[word] += 0
     for place in geo.known_places():
         for name in (place.name, *place.aliases):
             for word in terms(folding_analyzer(), name):

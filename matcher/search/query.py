@@ -130,6 +130,11 @@ def as_typed(text: str, word: str) -> str:
     return word
 
 
+def _is_stop_word(word: str) -> bool:
+    """Stop words of either language are dropped from the search: never "correct" one."""
+    return word in stopwords("en") or word in stopwords("es")
+
+
 def _same_stem(word: str, other: str) -> bool:
     """True when the two words search alike in English or Spanish ("hijo", "hijos"):
     replacing one by the other would change nothing but the wording shown back."""
@@ -153,7 +158,12 @@ def _correct(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
             out.append(token)
             continue
         word = parts[0]
-        if len(word) >= MIN_CORRECTABLE and not word.isdigit() and word not in vocabulary:
+        if (
+            len(word) >= MIN_CORRECTABLE
+            and not word.isdigit()
+            and word not in vocabulary
+            and not _is_stop_word(word)
+        ):
             fixed = vocabulary.correct(word)
             if fixed and fixed != word and not _same_stem(word, fixed):
                 changed = True
@@ -191,9 +201,7 @@ def parse(text: str | None, lexicon: Lexicon, *, find_place: bool = True) -> Par
     if find_place and corrected:
         place, remaining = geo.find_place_in_query(corrected)
     # Stop words of either language carry no meaning here ("for", "de", "para", "or").
-    query_words = tuple(
-        w for w in words(remaining) if w not in stopwords("en") and w not in stopwords("es")
-    )[:MAX_WORDS]
+    query_words = tuple(w for w in words(remaining) if not _is_stop_word(w))[:MAX_WORDS]
     return ParsedQuery(
         text=original,
         words=query_words,
