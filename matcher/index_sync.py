@@ -12,6 +12,11 @@ new host, or one whose index was lost or restored, rebuilds from the database fi
 Ids are committed out of order under concurrency (a transaction that took id 7 may
 commit after one that took id 8), so ids skipped past are remembered as gaps and
 re-read until they appear or ``GAP_TTL_SECONDS`` pass (a rolled-back id never appears).
+
+Pruning: rows older than ``RETENTION_DAYS`` are deleted (``prune``, run daily by each
+serving process), always keeping the newest row so ids never go back. A host whose
+last sync is older than ``STALE_AFTER_SECONDS`` may have missed pruned rows, so it
+rebuilds; the state file's modification time is that last sync (touched hourly when idle).
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, func, insert, or_, select, text
+from sqlalchemy import delete, event, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 
@@ -47,6 +53,9 @@ STATE_FILE = "outbox_state.json"
 REBUILD_MARKER = "REBUILD_REQUESTED"
 LOCK_FILE = "sync.lock"
 GAP_TTL_SECONDS = 300
+RETENTION_DAYS = 30
+STALE_AFTER_SECONDS = (RETENTION_DAYS - 1) * 86400  # a day's margin before rows go
+TOUCH_EVERY_SECONDS = 3600
 BATCH = 2000
 DIRECTORY_MODULE = "matcher.models.directory"
 # Listing entities recorded as themselves; any other directory row is recorded as the
@@ -191,11 +200,27 @@ def affected_service_ids(session: Session, changes: Iterable[IndexChange]) -> se
     return ids
 
 
-def _needs_rebuild(index_dir: Path, state: SyncState | None) -> bool:
+def _last_sync(index_dir: Path) -> float:
+    """When this host last synced: the state file's modification time."""
+    try:
+        return (index_dir / STATE_FILE).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _needs_rebuild(index_dir: Path, state: SyncState | None, now: float) -> bool:
     if state is None or (index_dir / REBUILD_MARKER).exists():
         return True
     if not search_index_ok(index_dir):
         log.warning("search index at %s is missing or damaged: rebuilding", index_dir)
+        return True
+    if now - _last_sync(index_dir) > STALE_AFTER_SECONDS:
+        log.warning(
+            "search index at %s last synced over %d days ago; changes it missed may have "
+            "been pruned from the outbox: rebuilding",
+            index_dir,
+            STALE_AFTER_SECONDS // 86400,
+        )
         return True
     return False
 
@@ -207,9 +232,10 @@ def sync(session: Session, index_dir: str | os.PathLike, now: Callable[[], float
         if not mine:
             return SyncResult("busy")
         state = SyncState.load(index_dir)
-        if _needs_rebuild(index_dir, state):
+        moment = now()
+        if _needs_rebuild(index_dir, state, moment):
             return _rebuild(session, index_dir)
-        return _apply_pending(session, index_dir, state, now())
+        return _apply_pending(session, index_dir, state, moment)
 
 
 def _rebuild(session: Session, index_dir: Path) -> SyncResult:
@@ -233,7 +259,7 @@ def _apply_pending(session: Session, index_dir: Path, state: SyncState, now: flo
     )
     session.rollback()
     if not changes:
-        _expire_gaps(state, now, index_dir)
+        _expire_gaps(state, now, index_dir, save=now - _last_sync(index_dir) > TOUCH_EVERY_SECONDS)
         return SyncResult("idle", high_water=state.high_water)
     service_ids = affected_service_ids(session, changes)
     search_update(session, index_dir, service_ids)
@@ -255,6 +281,24 @@ def _expire_gaps(state: SyncState, now: float, index_dir: Path, save: bool = Fal
         del state.gaps[gap]
     if save or expired:
         state.save(index_dir)
+
+
+def prune(session: Session, now: datetime | None = None, days: int = RETENTION_DAYS) -> int:
+    """Delete outbox rows older than ``days`` (never the newest); returns how many."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    newest = session.scalar(select(func.max(IndexChange.id)))
+    if newest is None:
+        return 0
+    try:
+        deleted = session.execute(
+            delete(IndexChange).where(IndexChange.created_at < cutoff, IndexChange.id < newest),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return int(deleted or 0)
 
 
 # --- readiness ------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from flask.cli import with_appcontext
 from matcher import backup, index_sync, match_index
 from matcher.extensions import db
 
+PRUNE_EVERY_SECONDS = 86400
+
 
 @click.command("backup")
 @with_appcontext
@@ -61,22 +63,42 @@ def index_sync_command(rebuild: bool) -> None:
     )
 
 
+@click.command("prune-outbox")
+@with_appcontext
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=1),
+    default=index_sync.RETENTION_DAYS,
+    show_default=True,
+    help="Delete search-index outbox rows older than this.",
+)
+def prune_outbox_command(older_than_days: int) -> None:
+    """Delete old search-index outbox rows (each serving process also does this daily)."""
+    deleted = index_sync.prune(db.session, days=older_than_days)
+    click.echo(f"Deleted {deleted} outbox rows older than {older_than_days} days.")
+
+
 def start_index_sync(app: Flask, interval: float) -> threading.Thread | None:
     """Poll the outbox every ``interval`` seconds in a daemon thread of a serving process.
 
     Each pass applies listing changes to this host's search index and refreshes the
     in-memory directory table used by matching and reports, so requests find both warm
-    (the table's first build takes seconds at 10k services).
+    (the table's first build takes seconds at 10k services). Once a day it also prunes
+    old outbox rows (every process may; the delete is idempotent).
     """
     if interval <= 0:
         return None
     log = logging.getLogger("matcher.index_sync")
 
     def loop() -> None:
+        next_prune = 0.0
         while True:
             with app.app_context():
                 try:
                     index_sync.sync(db.session, app.config["ENLACE_INDEX_DIR"])
+                    if time.monotonic() >= next_prune:
+                        index_sync.prune(db.session)
+                        next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
                     match_index.directory_table(db.session)
                 except Exception:
                     log.warning("search index sync failed; retrying", exc_info=True)
@@ -90,5 +112,5 @@ def start_index_sync(app: Flask, interval: float) -> threading.Thread | None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (backup_command, restore_command, index_sync_command):
+    for command in (backup_command, restore_command, index_sync_command, prune_outbox_command):
         app.cli.add_command(command)

@@ -1,6 +1,10 @@
 """The outbox records every listing change in the change's own transaction, and each host
 replays it into its own search index (high-water mark plus remembered gaps)."""
 
+import os
+import re
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -212,3 +216,80 @@ def test_readyz_is_503_when_the_index_is_unusable(client, app, tmp_path):
         "search_index": "unusable",
         "status": "error",
     }
+
+
+def _age_outbox(session, days: int) -> None:
+    """Make every outbox row look ``days`` old."""
+    old = datetime.now(UTC) - timedelta(days=days)
+    session.execute(IndexChange.__table__.update().values(created_at=old))
+    session.commit()
+
+
+def test_pruning_deletes_old_rows_but_keeps_the_newest_so_ids_never_go_back(session):
+    newest = _mark(session)
+    assert session.scalar(select(func.count(IndexChange.id))) > 1
+    _age_outbox(session, index_sync.RETENTION_DAYS + 1)
+    recent = _active_service(session)
+    recent.name = "Changed today"
+    session.commit()  # one fresh row, newer than the old ones
+
+    deleted = index_sync.prune(session)
+    remaining = session.scalars(select(IndexChange.id).order_by(IndexChange.id)).all()
+    assert deleted > 0
+    assert remaining == [newest + 1]
+    assert index_sync.prune(session) == 0
+
+    _age_outbox(session, index_sync.RETENTION_DAYS + 1)
+    assert index_sync.prune(session) == 0  # the newest row stays, however old
+    recent.name = "Changed again"
+    session.commit()
+    assert _mark(session) == newest + 2
+
+
+def test_a_host_that_has_not_synced_within_the_retention_rebuilds(app, session, tmp_path):
+    index_dir = tmp_path / "idx"
+    index_sync.sync(session, index_dir)
+    state_file = index_dir / index_sync.STATE_FILE
+    recent = time.time() - index_sync.STALE_AFTER_SECONDS + 3600
+    os.utime(state_file, (recent, recent))
+    assert index_sync.sync(session, index_dir).action == "idle"
+
+    stale = time.time() - index_sync.STALE_AFTER_SECONDS - 60
+    os.utime(state_file, (stale, stale))
+    assert index_sync.sync(session, index_dir).action == "rebuilt"
+    assert state_file.stat().st_mtime > time.time() - 60
+
+
+def test_an_idle_host_records_that_it_synced_about_once_an_hour(app, session, tmp_path):
+    index_dir = tmp_path / "idx"
+    index_sync.sync(session, index_dir)
+    state_file = index_dir / index_sync.STATE_FILE
+    minutes_ago = time.time() - 600
+    os.utime(state_file, (minutes_ago, minutes_ago))
+    assert index_sync.sync(session, index_dir).action == "idle"
+    assert state_file.stat().st_mtime == pytest.approx(minutes_ago)
+
+    hours_ago = time.time() - 2 * index_sync.TOUCH_EVERY_SECONDS
+    os.utime(state_file, (hours_ago, hours_ago))
+    assert index_sync.sync(session, index_dir).action == "idle"
+    assert state_file.stat().st_mtime > time.time() - 60
+
+
+def test_matching_sees_changes_made_after_the_outbox_was_pruned(app, session):
+    from matcher import match_index
+
+    service = _active_service(session)
+    assert service.id in match_index.directory_table(session).services
+    _age_outbox(session, index_sync.RETENTION_DAYS + 1)
+    assert index_sync.prune(session) > 0
+    service.organization.published = False
+    session.commit()
+    assert service.id not in match_index.directory_table(session).services
+
+
+def test_the_prune_command_reports_what_it_deleted(app, session, runner):
+    _age_outbox(session, 45)
+    result = runner.invoke(args=["prune-outbox", "--older-than-days", "40"])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"Deleted [1-9]\d* outbox rows older than 40 days\.\n", result.output)
+    assert session.scalar(select(func.count(IndexChange.id))) == 1
