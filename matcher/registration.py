@@ -163,6 +163,8 @@ def parse_service(
     data["languages"] = codes
     if not codes:
         errors["languages"] = "choose_language"
+    through = {c for c in form.getlist("interpreted") if languages.is_known(c)}
+    data["interpreted"] = sorted(through - set(codes))  # staff who speak it win
     data["location"] = "virtual" if form.get("location") == "virtual" else "address"
     place = {f: _text(form, f) for f in ("address_1", "city", "postal_code")}
     if data["location"] == "address" and not (place["city"] or place["postal_code"]):

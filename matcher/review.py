@@ -70,6 +70,7 @@ SERVICE_FIELDS = (
     "description_es",
     "categories",
     "languages",
+    "interpreted",
     "location",
     "address_1",
     "city",
@@ -153,7 +154,8 @@ def service_form(service: Service) -> dict[str, Any]:
         "description": service.description or "",
         "description_es": (es.description if es else None) or "",
         "categories": sorted(t.id for t in service.taxonomy_terms),
-        "languages": sorted(service.language_codes),
+        "languages": sorted(set(service.language_codes) - set(service.interpreted_codes)),
+        "interpreted": sorted(service.interpreted_codes),
         "location": "address" if address else "virtual",
         "address_1": (address.address_1 if address else None) or "",
         "city": address.city if address else "",
@@ -280,9 +282,16 @@ def apply_service(session: Session, service: Service, data: dict[str, Any]) -> N
         service.taxonomy_terms = list(
             session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.id.in_(ids)))
         )
-    if "languages" in data:
+    if "languages" in data or "interpreted" in data:
+        # Both together: a form sends both, and an older payload only "languages".
+        current = service_form(service) if service.id else {}
+        spoken = list(data.get("languages", current.get("languages", [])))
+        through = [
+            c for c in data.get("interpreted", current.get("interpreted", [])) if c not in spoken
+        ]
         service.languages = [
-            Language(code=code, name=languages.name(code, "en")) for code in data["languages"]
+            Language(code=code, name=languages.name(code, "en"), interpreter=code in through)
+            for code in [*spoken, *through]
         ]
     if "location" in data:
         _apply_location(service, data)

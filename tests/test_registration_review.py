@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from matcher import mail
-from matcher.models import AuditEvent, Organization, Service, Submission, User
+from matcher.models import AuditEvent, Language, Organization, Service, Submission, User
 from matcher.models.base import utcnow
 from matcher.taxonomy import term_id
 from tests.fixtures_accounts import PASSWORD, login, logout, make_user
@@ -391,3 +391,66 @@ def test_coordinators_cannot_use_partner_pages(client, coordinator_user, path):
     response = client.get(path)
     assert response.status_code == 403
     assert "You do not have access" in response.get_data(as_text=True)
+
+
+def test_languages_offered_through_an_interpreter_are_registered_as_such(
+    app, client, session, admin_user
+):
+    login(client, make_user(session, "partner"))
+    submission_id = register(
+        client, service=service_form(languages=["es"], interpreted=["mix", "es"])
+    )
+    admin = app.test_client()
+    login(admin, admin_user)
+    detail = admin.get(f"/admin/reviews/{submission_id}").get_data(as_text=True)
+    assert "Through an interpreter" in detail
+    approve(admin, submission_id)
+    session.expire_all()
+    service = session.scalars(select(Service).where(Service.name == "Weekly groceries")).one()
+    assert service.language_codes == ["es", "mix"]
+    assert service.interpreted_codes == ["mix"]  # Spanish is spoken by staff, so not listed
+
+
+def test_editing_a_listing_keeps_its_interpreter_languages_apart(
+    app, client, session, admin_user, partner_user, partner_org
+):
+    service = partner_org.services[0]
+    service.languages = [
+        Language(code="en", name="English"),
+        Language(code="mix", name="Mixteco", interpreter=True),
+    ]
+    session.commit()
+    login(client, partner_user)
+    draft = client.post(f"/partners/organizations/{partner_org.id}/edit")
+    draft_id = draft.headers["Location"].rsplit("/", 1)[1]
+    page = client.get(f"/partners/submissions/{draft_id}/services/{service.id}").get_data(
+        as_text=True
+    )
+    assert 'name="interpreted" value="mix" checked' in page
+    assert 'name="languages" value="mix" checked' not in page
+    form = service_form(name=service.name, languages=["en", "es"], interpreted=["mix"])
+    saved = client.post(f"/partners/submissions/{draft_id}/services/{service.id}", data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
+    client.post(f"/partners/submissions/{draft_id}/submit")
+    admin = app.test_client()
+    login(admin, admin_user)
+    approve(admin, draft_id)
+    session.expire_all()
+    service = session.get(Service, service.id)
+    assert sorted(service.language_codes) == ["en", "es", "mix"]
+    assert service.interpreted_codes == ["mix"]
+
+
+def test_an_older_payload_with_languages_only_keeps_the_interpreter_languages(session):
+    from matcher.review import apply_service
+
+    service = session.scalars(select(Service).order_by(Service.name)).first()
+    service.languages = [
+        Language(code="en", name="English"),
+        Language(code="mix", name="Mixteco", interpreter=True),
+    ]
+    session.commit()
+    apply_service(session, service, {"languages": ["en", "es"]})
+    session.commit()
+    assert sorted(service.language_codes) == ["en", "es", "mix"]
+    assert service.interpreted_codes == ["mix"]

@@ -124,6 +124,19 @@ def test_the_spanish_page_says_which_words_no_service_mentions(client):
     assert api["unmatched_words"] == ["Xóchitl"] and api["results"]
 
 
+def test_a_language_offered_only_through_an_interpreter_is_marked_as_such(client):
+    api = client.get("/api/v1/search?q=help+me+grow&lang=es").get_json()
+    first = api["results"][0]
+    assert first["name"].startswith("Help Me Grow")
+    assert {(lang["code"], lang["interpreter"]) for lang in first["languages"]} == {
+        ("en", False),
+        ("es", False),
+        ("mix", True),
+    }
+    page = client.get("/search?q=help+me+grow&lang=es").get_data(as_text=True)
+    assert "español, mixteco (con intérprete)" in page
+
+
 def test_a_search_with_no_results_suggests_what_to_try(client):
     page = client.get("/search?q=xylofonoqwerty").get_data(as_text=True)
     assert "No services match your search." in page

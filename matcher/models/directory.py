@@ -237,6 +237,12 @@ class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
     def language_codes(self) -> list[str]:
         return [lang.code for lang in self.languages if lang.code]
 
+    @property
+    def interpreted_codes(self) -> list[str]:
+        """Languages offered only through an interpreter (no staff member speaks them)."""
+        spoken = {lang.code for lang in self.languages if lang.code and not lang.interpreter}
+        return [c for c in self.language_codes if c not in spoken]
+
 
 class ServiceTranslation(TranslationRow, Base):
     __tablename__ = "service_translation"

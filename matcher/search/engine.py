@@ -154,7 +154,7 @@ class SearchResult:
     organization: dict[str, str]
     score: float
     distance_mi: float | None
-    languages: list[dict[str, str]]
+    languages: list[dict[str, Any]]  # code, name, interpreter (offered only through one)
     taxonomy_terms: list[dict[str, str | None]]
     snippet: str  # HTML: escaped text with <mark> around matched words
     hours_today: str
@@ -374,7 +374,14 @@ def _result(
         organization={"id": attrs["org_id"], "name": local(attrs["org_name"])},
         score=round(score, 4),
         distance_mi=round(distance, 1) if distance is not None else None,
-        languages=[{"code": c, "name": languages.name(c, locale)} for c in attrs["langs"]],
+        languages=[
+            {
+                "code": c,
+                "name": languages.name(c, locale),
+                "interpreter": c in attrs.get("interpreted", ()),  # older indexes lack it
+            }
+            for c in attrs["langs"]
+        ],
         taxonomy_terms=[
             {"id": tid, "code": code, "label": es if locale == "es" else en}
             for tid, code, en, es in attrs["terms"]

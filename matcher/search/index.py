@@ -221,6 +221,12 @@ def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str,
     )
     codes = [lang.code or languages.code_for(lang.name) or "" for lang in service.languages]
     codes = list(dict.fromkeys(c for c in codes if c))
+    spoken = {
+        lang.code or languages.code_for(lang.name)
+        for lang in service.languages
+        if not lang.interpreter
+    }
+    interpreted = [c for c in codes if c not in spoken]  # offered only through an interpreter
     lang_names = [n for c in codes for n in languages.all_names(c)]
     points, cities = [], []
     for location in service.locations:
@@ -252,6 +258,7 @@ def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str,
             "cats": sorted(cats),
             "roots": roots,
             "langs": codes,
+            "interpreted": interpreted,
             "cost": service.cost,
             "min_age": service.minimum_age,
             "max_age": service.maximum_age,

@@ -352,6 +352,7 @@ def field_labels() -> dict[str, str]:
         "postal_code": _("ZIP code"),
         "categories": _("Categories"),
         "languages": _("Languages"),
+        "interpreted": _("Through an interpreter"),
         "location": _("Where"),
         "service_area": _("Area served"),
         "hours": _("Hours"),
@@ -379,7 +380,7 @@ def _display(field: str, value) -> str:
     if field == "categories":
         terms = db.session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.id.in_(value)))
         return ", ".join(sorted(t.label(locale) for t in terms))
-    if field == "languages":
+    if field in ("languages", "interpreted"):
         return ", ".join(languages.name(code, locale) for code in value)
     if field == "hours":
         names = dict(zip(WEEKDAYS, _weekday_names(), strict=True))
