@@ -202,7 +202,7 @@ def test_the_demand_chart_draws_only_what_the_table_shows(session, kern, data):
 def test_empty_searches_are_logged_without_identity_and_rare_ones_are_not_listed(session):
     for _ in range(11):
         demand.record_empty_search(session, "  mixteco   dentista ", "es", {"language": "mix"})
-    demand.record_empty_search(session, "maria lopez 805-555-0101", "en", {})
+    demand.record_empty_search(session, "lentes", "en", {})
     session.commit()
     row = session.scalars(select(SearchLog)).first()
     assert (row.query, row.locale, row.filters_json) == (
@@ -222,6 +222,19 @@ def test_empty_searches_are_logged_without_identity_and_rare_ones_are_not_listed
     assert report.table("searches-without-results").rows == (
         ("mixteco dentista", "Spanish", "language=mix", "11"),
         ("Other searches (each fewer than 11 times)", "", "", "1"),
+    )
+
+
+def test_searches_with_no_words_of_needs_are_counted_under_a_label(session):
+    for _ in range(11):
+        demand.record_empty_search(session, "", "en", {})
+    session.commit()
+    report = build.county_report(session, _identity, "en", data=demand.DemandData([], [], []))
+    assert report.table("searches-without-results").rows[0] == (
+        "(no words of needs or services; other words are never stored)",
+        "English",
+        "",
+        "11",
     )
 
 
@@ -368,5 +381,23 @@ def test_a_search_that_finds_nothing_writes_one_anonymous_search_log_row(app, se
         assert engine.search(db.session, index, request).total == 0
     session.expire_all()
     rows = session.scalars(select(SearchLog)).all()
-    assert [(r.query, r.locale, r.result_count) for r in rows] == [("xylofonoqwerty", "es", 0)]
+    assert [(r.query, r.locale, r.result_count) for r in rows] == [("", "es", 0)]
     assert '"language": "mix"' in rows[0].filters_json
+
+
+def test_the_search_log_keeps_only_words_of_needs_never_a_name(app, session):
+    from matcher.search import engine
+    from matcher.search.index import get_index
+
+    with app.app_context():
+        from matcher.extensions import db
+
+        index = get_index(app.config["ENLACE_INDEX_DIR"])
+        request = engine.request_from_params(
+            {"q": "Maria Lopez Xochiltzin zapatos niños", "category": "Dental Care"}
+        )
+        assert engine.search(db.session, index, request).total == 0
+    session.expire_all()
+    [row] = session.scalars(select(SearchLog)).all()
+    assert row.query == "zapatos ninos"
+    assert "maria" not in row.filters_json.lower()

@@ -131,8 +131,10 @@ def _searches_table(ctx: Context) -> Table:
     found = demand.empty_searches(ctx.session)
     listed = [s for s in found if s.count >= MIN_LISTED_SEARCH]
     rest = sum(s.count for s in found if s.count < MIN_LISTED_SEARCH)
+    unrecorded = _("(no words of needs or services; other words are never stored)")
     rows = [
-        (s.query, languages.name(s.locale, ctx.locale), s.filters, str(s.count)) for s in listed
+        (s.query or unrecorded, languages.name(s.locale, ctx.locale), s.filters, str(s.count))
+        for s in listed
     ]
     rows.append((_("Other searches (each fewer than 11 times)"), "", "", str(rest)))
     return Table(

@@ -36,7 +36,14 @@ from matcher.search import glossary
 from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
 from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
 from matcher.search.postings import Alternatives, Collection, top
-from matcher.search.query import OpenSpec, ParsedQuery, as_typed, parse, parse_open
+from matcher.search.query import (
+    Lexicon,
+    OpenSpec,
+    ParsedQuery,
+    as_typed,
+    parse,
+    parse_open,
+)
 from matcher.text import clip
 
 log = logging.getLogger(__name__)
@@ -414,14 +421,19 @@ def _facets(snap: Snapshot, matched: np.ndarray, locale: str) -> dict[str, list[
 
 
 def record_zero_result(
-    session: Session, request: SearchRequest, parsed_words: tuple[str, ...]
+    session: Session, request: SearchRequest, parsed: ParsedQuery, lexicon: Lexicon
 ) -> None:
-    """Log a search with no results as a demand signal (``matcher.reports.demand``)."""
+    """Log a search with no results as a demand signal (``matcher.reports.demand``).
+
+    Only the query's words of needs and services are kept ("zapatos ninos"); any other
+    word, such as a name typed by mistake, is never stored (FERPA: no student names).
+    """
     from matcher.reports.demand import log_empty_search
 
-    log.info("search with no results: %r (words %s)", request.q[:200], parsed_words)
+    kept = list(dict.fromkeys(w for w in parsed.words if w in lexicon.need_words))
+    log.info("search with no results (need words %s)", kept)
     filters = {k: getattr(request, k) for k in ("category", "language", "open", "free", "age")}
-    log_empty_search(session, request.q, request.locale, filters)
+    log_empty_search(session, " ".join(kept), request.locale, filters)
 
 
 # --- the search --------------------------------------------------------------------------
@@ -477,7 +489,7 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
     response.facets = _facets(snap, matched, request.locale)
     if not response.total:
         if parsed.text:
-            record_zero_result(session, request, parsed.words)
+            record_zero_result(session, request, parsed, snap.lexicon)
         return response
     if len(query.words) > 1:
         typed = parsed.suggestion or parsed.text

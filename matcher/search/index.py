@@ -704,6 +704,7 @@ def _taxonomy_rows(path: Path) -> list[dict[str, Any]]:
 def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
     freq = _read_vocabulary(path)
     phrases = []
+    need_words = set(glossary.known_words())
     for row in rows:
         for lang in ("en", "es"):
             analyzer = language_analyzer(lang)
@@ -711,16 +712,21 @@ def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
                 stems = tuple(terms(analyzer, text))
                 if stems:
                     phrases.append(TaxonomyPhrase(row["id"], lang, stems))
-                for word in terms(folding_analyzer(), text):
-                    freq[word] += 0  # known word, even when no listing uses it
-    for word in glossary.known_words():
-        freq[word] += 0
+                need_words.update(terms(folding_analyzer(), text))
+    need_words.update(
+        w
+        for code in languages.LANGUAGES
+        for n in languages.all_names(code)
+        for w in analyzed("fold", n)
+    )
+    for word in need_words:
+        freq[word] += 0  # known word, even when no listing uses it
     for place in geo.known_places():
         for name in (place.name, *place.aliases):
             for word in terms(folding_analyzer(), name):
                 freq[word] += 0
     parents = {row["id"]: row.get("parent") for row in rows}
-    return Lexicon(Vocabulary.from_counts(freq), tuple(phrases), parents)
+    return Lexicon(Vocabulary.from_counts(freq), tuple(phrases), parents, frozenset(need_words))
 
 
 def _lexicon_and_labels(path: Path) -> dict[str, Any]:

@@ -85,6 +85,9 @@ class Lexicon:
     vocabulary: Vocabulary
     phrases: tuple[TaxonomyPhrase, ...]
     parents: Mapping[str, str | None] = field(default_factory=dict)  # term id -> parent id
+    # Words of needs and services (taxonomy labels and aliases, the glossary, language
+    # names): the only query words a search log may keep, so no name is ever stored.
+    need_words: frozenset[str] = frozenset()
 
     def ancestors(self, term_id: str) -> set[str]:
         found: set[str] = set()
