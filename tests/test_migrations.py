@@ -39,3 +39,33 @@ def test_upgrade_from_empty_creates_every_table_and_matches_the_models(empty_dat
         assert diff == [], f"models and migrations disagree: {diff}"
     finally:
         engine.dispose()
+
+
+def test_upgrading_clears_search_text_stored_before_only_need_words_were_kept(
+    empty_database, tmp_path
+):
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from matcher import create_app
+    from tests.conftest import _base_config
+
+    app = create_app(_base_config(tmp_path, empty_database))
+    with app.app_context():
+        upgrade(revision="0005_ops")
+    engine = create_engine(normalize_database_url(empty_database))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO search_log (query, locale, filters_json, result_count, created_at)"
+                    " VALUES ('maria lopez 805-555-0101', 'en', '{}', 0, CURRENT_TIMESTAMP)"
+                )
+            )
+        with app.app_context():
+            upgrade()
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT query, locale FROM search_log")).all()
+        assert [tuple(r) for r in rows] == [("", "en")]
+    finally:
+        engine.dispose()
