@@ -78,6 +78,13 @@ def login(client, user: User, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+def signed_in(app, user: User):
+    """A new test client of ``app`` logged in as ``user`` (a second person in a test)."""
+    client = app.test_client()
+    login(client, user)
+    return client
+
+
 def logout(client) -> None:
     page = client.get("/account")
     found = _CSRF_RE.search(page.get_data(as_text=True))
@@ -138,4 +145,5 @@ __all__ = [
     "partner_org",
     "partner_user",
     "school",
+    "signed_in",
 ]

@@ -12,7 +12,7 @@ from matcher import mail
 from matcher.models import AuditEvent, Language, Organization, Service, Submission, User
 from matcher.models.base import utcnow
 from matcher.taxonomy import term_id
-from tests.fixtures_accounts import PASSWORD, login, logout, make_user
+from tests.fixtures_accounts import PASSWORD, login, logout, make_user, signed_in
 
 FOOD_PANTRY = term_id("1130")
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -117,8 +117,7 @@ def test_a_partner_signs_up_confirms_the_email_and_registers_a_service_that_an_a
     assert session.scalars(select(Organization).where(Organization.name == name)).first() is None
     assert name not in client.get("/").get_data(as_text=True)
 
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     dashboard = admin.get("/admin/").get_data(as_text=True)
     assert re.search(r'count-registration">1<', dashboard)
     detail = admin.get(f"/admin/reviews/{submission_id}").get_data(as_text=True)
@@ -172,8 +171,7 @@ def test_hostile_html_in_every_registration_field_is_stored_as_text_and_shown_es
     assert payload["organization"]["name"] == f"name {HOSTILE}"
     assert payload["services"][0]["documents"] == [f"documents {HOSTILE}"]
     summary = client.get(f"/partners/submissions/{submission_id}").get_data(as_text=True)
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     review_page = admin.get(f"/admin/reviews/{submission_id}").get_data(as_text=True)
     approve(admin, submission_id)
     session.expire_all()
@@ -201,8 +199,7 @@ def test_a_partner_cannot_see_or_change_another_partners_work_by_guessing_ids(
     app, client, session, partner_user, partner_org, other_org
 ):
     stranger = make_user(session, "partner")
-    stranger_client = app.test_client()
-    login(stranger_client, stranger)
+    stranger_client = signed_in(app, stranger)
     theirs = register(stranger_client)
     login(client, partner_user)
     for path in (
@@ -237,8 +234,7 @@ def test_duplicate_names_are_offered_as_claims_and_an_approved_claim_grants_edit
     client.post(f"/partners/organizations/{food_share.id}/claim", data={"message": "I am the ED"})
     claim = session.scalars(select(Submission).where(Submission.kind == "claim")).one()
     assert client.post(f"/partners/organizations/{food_share.id}/edit").status_code == 403
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     assert "I am the ED" in admin.get(f"/admin/reviews/{claim.id}").get_data(as_text=True)
     approve(admin, claim.id)
     logout(client)
@@ -272,8 +268,7 @@ def test_a_partner_edit_shows_a_field_diff_and_applies_only_after_approval(
     assert (session.get(Service, service.id).phones or [None])[0] is None or (
         session.get(Service, service.id).phones[0].number == old_phone
     )
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     detail = admin.get(f"/admin/reviews/{draft_id}").get_data(as_text=True)
     assert "805-555-0123" in detail
     approve(admin, draft_id)
@@ -287,8 +282,7 @@ def test_requesting_changes_needs_a_message_that_is_mailed_and_the_partner_can_r
     partner = make_user(session, "partner", locale="es")
     login(client, partner)
     submission_id = register(client)
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     refused = approve(admin, submission_id, "changes_requested", "")
     assert refused.status_code == 302
     assert session.get(Submission, submission_id).status == "pending"
@@ -318,8 +312,7 @@ def test_anyone_can_suggest_a_correction_that_waits_for_review(
     assert sent.status_code == 302
     correction = session.scalars(select(Submission).where(Submission.kind == "correction")).one()
     assert correction.status == "pending" and correction.submitter_id is None
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     approve(admin, correction.id, "rejected", "We called them: the number is unchanged.")
     session.expire_all()
     assert session.get(Service, service.id).phones == [] or all(
@@ -400,8 +393,7 @@ def test_languages_offered_through_an_interpreter_are_registered_as_such(
     submission_id = register(
         client, service=service_form(languages=["es"], interpreted=["mix", "es"])
     )
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     detail = admin.get(f"/admin/reviews/{submission_id}").get_data(as_text=True)
     assert "Through an interpreter" in detail
     approve(admin, submission_id)
@@ -432,8 +424,7 @@ def test_editing_a_listing_keeps_its_interpreter_languages_apart(
     saved = client.post(f"/partners/submissions/{draft_id}/services/{service.id}", data=form)
     assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
     client.post(f"/partners/submissions/{draft_id}/submit")
-    admin = app.test_client()
-    login(admin, admin_user)
+    admin = signed_in(app, admin_user)
     approve(admin, draft_id)
     session.expire_all()
     service = session.get(Service, service.id)
