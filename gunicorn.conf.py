@@ -8,7 +8,7 @@ ENLACE_INDEX_SYNC_INTERVAL (seconds between outbox polls; 0 disables the sync th
 
 import os
 
-from matcher.observability import GunicornJsonLogger
+from matcher.web.observability import GunicornJsonLogger
 
 bind = os.environ.get("ENLACE_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("ENLACE_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 5)))
@@ -33,6 +33,6 @@ forwarded_allow_ips = os.environ.get("ENLACE_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def post_worker_init(worker) -> None:
     """Each worker polls the outbox; a per-host file lock lets one apply at a time."""
-    from matcher.ops_commands import start_index_sync
+    from matcher.commands.ops import start_index_sync
 
     start_index_sync(worker.wsgi, float(os.environ.get("ENLACE_INDEX_SYNC_INTERVAL", "0.5")))

@@ -194,7 +194,8 @@ def _own_server(args, stack: ExitStack):
     """A scratch database, seeded, with a coordinator; gunicorn on a free port."""
     from sqlalchemy import select
 
-    from matcher import accounts, create_app
+    from matcher import create_app
+    from matcher.access import accounts
     from matcher.db import transaction
     from matcher.extensions import db
     from matcher.models import Barrier, School
@@ -249,7 +250,7 @@ def _own_server(args, stack: ExitStack):
 
 def _referral_to_update(session, user, school) -> str:
     """A needs record with one sent referral, so the bench can update its status."""
-    from matcher import needs, referrals
+    from matcher.families import needs, referrals
 
     session.flush()
     record = needs.create_record(

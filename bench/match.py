@@ -18,7 +18,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from bench.synthetic import build
-from matcher import geo, matching
+from matcher.directory import geo
+from matcher.matching import engine as matching
 
 BARRIERS = (
     "food_insecurity",

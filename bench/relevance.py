@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher.core.text import fold, words
+from matcher.core.upsert import stable_id
+from matcher.directory.seed import DIRECTORY_FILE
 from matcher.models import Organization, Service
-from matcher.seed import DIRECTORY_FILE
-from matcher.text import fold, words
-from matcher.upsert import stable_id
 
 JUDGMENTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "search_judgments.json"
 KINDS = (

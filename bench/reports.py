@@ -5,7 +5,7 @@
 The directory is ``bench.synthetic`` (seed plus synthetic services). Needs records,
 their barriers, referrals with their status history and unmatched barriers are
 written to the same database in bulk, so each report reads them through
-``matcher.needs.report_rows`` as in production. Each figure is a full HTTP request
+``matcher.families.needs.report_rows`` as in production. Each figure is a full HTTP request
 through the Flask test client (queries, suppression, charts, template), signed in as
 a county admin. The first request of the process builds the in-memory directory
 table and the reports' derived facts; it is shown apart from the warm median.
@@ -26,7 +26,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bench.synthetic import build
-from matcher import accounts, create_app
+from matcher import create_app
+from matcher.access import accounts
+from matcher.core.upsert import stable_id
 from matcher.models import (
     Barrier,
     MatchGap,
@@ -36,7 +38,6 @@ from matcher.models import (
     ReferralEvent,
     School,
 )
-from matcher.upsert import stable_id
 
 PASSWORD = "benchmark password 123"
 # Status paths a synthetic referral takes after draft, with their weights.

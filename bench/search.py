@@ -35,7 +35,10 @@ from sqlalchemy import create_engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from bench.relevance import Fts5Baseline, enlace_runner, evaluate, format_report, load_judgments
-from matcher import geo
+from matcher.core.text import words
+from matcher.core.upsert import ChangeCounts
+from matcher.directory import geo
+from matcher.directory.taxonomy import load_taxonomy, read_terms, term_id
 from matcher.models import (
     Address,
     Language,
@@ -57,9 +60,6 @@ from matcher.search.index import (
     rebuild,
     update_services,
 )
-from matcher.taxonomy import load_taxonomy, read_terms, term_id
-from matcher.text import words
-from matcher.upsert import ChangeCounts
 
 QUERIES_PER_TYPE = 200
 LANGS = [("en", 1.0), ("es", 0.55), ("mix", 0.06), ("zap", 0.03), ("vi", 0.03), ("tl", 0.03)]
@@ -408,8 +408,8 @@ def seed_relevance(workdir: Path) -> str:
 
     from matcher import create_app
     from matcher.db import transaction
+    from matcher.directory.seed import seed_all
     from matcher.extensions import db
-    from matcher.seed import seed_all
 
     app = create_app(
         {

@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from matcher.geo import known_places
+from matcher.core.upsert import stable_id
+from matcher.directory.geo import known_places
+from matcher.directory.seed import seed_all
 from matcher.models import (
     Address,
     Base,
@@ -30,8 +32,6 @@ from matcher.models import (
     TaxonomyTerm,
     service_taxonomy_term,
 )
-from matcher.seed import seed_all
-from matcher.upsert import stable_id
 
 LANGUAGE_MIX = (("en",), ("en", "es"), ("en", "es"), ("es",), ("en", "es", "mix"), ("en", "vi"))
 COSTS = (None, "free", "free", "sliding_scale", "fee")

@@ -28,9 +28,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     check_production(app.config)
 
-    from matcher import cli, errors, i18n
+    from matcher import commands
     from matcher.db import configure_postgres, configure_sqlite
     from matcher.extensions import csrf, db, limiter, login_manager, migrate
+    from matcher.web import errors, i18n
 
     db.init_app(app)
     with app.app_context():
@@ -42,12 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
-    from matcher import observability, ops_commands, security
+    commands.init_app(app)
+    from matcher.web import observability, security
 
     observability.init_app(app)
     security.init_app(app)
-    ops_commands.init_app(app)
 
     from matcher.web import public
 

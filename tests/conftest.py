@@ -43,8 +43,8 @@ def build_database(database_url: str, tmp: Path, *, seed: bool = True) -> None:
     from flask_migrate import upgrade
 
     from matcher.db import transaction
+    from matcher.directory.seed import seed_all
     from matcher.extensions import db
-    from matcher.seed import seed_all
 
     app = create_app(_base_config(tmp, database_url))
     with app.app_context():

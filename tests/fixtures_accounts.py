@@ -2,7 +2,7 @@
 
 * ``make_user(session, role, schools=[...], orgs=[...], email=None, password=PASSWORD,
   name="", locale="en", verified=True)`` creates and commits a user through
-  ``matcher.accounts.create_user`` (argon2 hash, audit row). ``schools`` and ``orgs``
+  ``matcher.access.accounts.create_user`` (argon2 hash, audit row). ``schools`` and ``orgs``
   take model objects or ids; the email defaults to a unique ``<role>-N@example.org``.
 * Fixtures ``admin_user``; ``coordinator_user`` and ``liaison_user`` (each bound to
   ``school``, the first seeded school by name); ``partner_user`` (bound to ``partner_org``,
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from matcher import accounts
+from matcher.access import accounts
 from matcher.models import Organization, School, User
 
 PASSWORD = "correct horse battery staple"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from matcher import needs, referrals
+from matcher.families import needs, referrals
 from matcher.models import NeedsRecord, Organization, Referral, Service, User
 
 NOTE = "Mamá trabaja de noche; llamar después de las 3"

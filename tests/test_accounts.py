@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from matcher import accounts, mail
+from matcher.access import accounts
+from matcher.core import mail
 from matcher.models import AuditEvent, UsedToken, User
 from matcher.models.base import utcnow
 from tests.fixtures_accounts import PASSWORD, csrf_token_from, login, make_user

@@ -6,9 +6,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from matcher import index_sync
-from matcher.access_policy import POLICY
+from matcher.access.policy import POLICY
 from matcher.models import School, Service
+from matcher.operations import index_sync
 from tests.fixtures_accounts import login
 
 CALLERS = ["anonymous", "partner", "liaison", "coordinator", "admin"]

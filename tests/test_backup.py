@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import MetaData, create_engine, func, select
 
 from matcher import create_app
-from matcher.backup import BackupError, restore
 from matcher.config import normalize_database_url
-from matcher.index_sync import REBUILD_MARKER
+from matcher.operations.backup import BackupError, restore
+from matcher.operations.index_sync import REBUILD_MARKER
 from tests import pg
 from tests.conftest import TEST_DB
 

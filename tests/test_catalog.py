@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from matcher.config import PROJECT_ROOT
-from matcher.i18n import compile_catalogs
+from matcher.web.i18n import compile_catalogs
 
 PO_FILE = PROJECT_ROOT / "matcher" / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 TEMPLATES = PROJECT_ROOT / "templates"

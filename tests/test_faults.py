@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import MetaData, create_engine, func, select
 from sqlalchemy.engine import make_url
 
-from matcher import create_app, index_sync
+from matcher import create_app
 from matcher.config import PROJECT_ROOT, normalize_database_url
+from matcher.operations import index_sync
 from matcher.search.engine import request_from_params, search
 from matcher.search.index import INDEX_NAME, get_index
 from tests import pg

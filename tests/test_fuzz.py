@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, func, select
 
-from matcher import geo, index_sync
-from matcher.access_policy import POLICY
+from matcher.access.policy import POLICY
+from matcher.directory import geo
 from matcher.hsds import HSDSError, importer
 from matcher.models import Service, Submission
+from matcher.operations import index_sync
 from matcher.search.engine import SearchError, request_from_params, search
 from matcher.search.index import get_index
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from matcher import geo
+from matcher.directory import geo
 
 # Every delivery ZIP named for Ventura County places in shared/docs/domain.md 4.1.
 VENTURA_ZIPS = [

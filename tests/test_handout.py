@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from matcher import handout
+from matcher.families import handout
 from matcher.models import AuditEvent, RequiredDocument
 from tests.fixtures_accounts import login
 from tests.needs_support import NOTE, make_record, make_referral, service_of

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from sqlalchemy import select
 
+from matcher.directory.taxonomy import term_id
 from matcher.hsds import schema
 from matcher.models import Organization, Service, ServiceAtLocation, TaxonomyTerm
 from matcher.search.index import INDEX_NAME
-from matcher.taxonomy import term_id
 from tests.hsds_support import app_on, database_copy
 
 PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page",

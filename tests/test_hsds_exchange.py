@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from matcher.core.upsert import stable_id
+from matcher.directory.taxonomy import term_id
 from matcher.hsds import schema
 from matcher.models import (
     Address,
@@ -23,8 +25,6 @@ from matcher.models import (
     ServiceArea,
     TaxonomyTerm,
 )
-from matcher.taxonomy import term_id
-from matcher.upsert import stable_id
 from tests.hsds_support import app_on, database_copy, empty_database
 
 DATA = Path(__file__).parent / "data" / "hsds"

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select, text
 from whoosh import index as whoosh_index
 
-from matcher import index_sync
 from matcher.models import IndexChange, Organization, Phone, Service
+from matcher.operations import index_sync
 from matcher.search.index import INDEX_NAME
 
 
@@ -276,7 +276,7 @@ def test_an_idle_host_records_that_it_synced_about_once_an_hour(app, session, tm
 
 
 def test_matching_sees_changes_made_after_the_outbox_was_pruned(app, session):
-    from matcher import match_index
+    from matcher.matching import table as match_index
 
     service = _active_service(session)
     assert service.id in match_index.directory_table(session).services

@@ -9,7 +9,7 @@ from datetime import time
 import pytest
 from sqlalchemy import select
 
-from matcher import hours, language_access
+from matcher.directory import hours, language_access
 from matcher.models import Organization, Service
 
 ENGLISH_ONLY_SERVICE = "211 Rides"  # seeded without a Spanish translation

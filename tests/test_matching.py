@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher import geo, matching
+from matcher.core.upsert import stable_id
+from matcher.directory import geo
+from matcher.matching import engine as matching
 from matcher.models import User
-from matcher.upsert import stable_id
 
 JUDGED = json.loads((Path(__file__).parent / "data" / "match_profiles.json").read_text())
 
@@ -268,7 +269,7 @@ def test_after_edits_the_refreshed_directory_table_equals_a_fresh_read(session):
     """The table re-reads only changed services; it must end up exactly as a full read."""
     from sqlalchemy import select
 
-    from matcher import match_index
+    from matcher.matching import table as match_index
     from matcher.models import Location, Organization, Service, TaxonomyTerm
 
     match_index.directory_table(session)  # cached before the edits

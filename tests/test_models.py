@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from matcher.directory.taxonomy import term_id
 from matcher.models import (
     Address,
     Contact,
@@ -20,7 +21,6 @@ from matcher.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from matcher.taxonomy import term_id
 
 HSDS_ID = "ac148810-d857-441c-9679-408f346de14b"
 

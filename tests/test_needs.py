@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from matcher import needs, referrals
+from matcher.families import needs, referrals
 from matcher.models import AuditEvent, Base, MatchGap, NeedsRecord, Referral, School
 from tests.fixtures_accounts import login, make_user
 from tests.needs_support import CONTACT, DISTRICT_REF, NOTE, make_record, make_referral

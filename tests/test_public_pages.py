@@ -4,8 +4,8 @@ import re
 
 from sqlalchemy import select
 
+from matcher.core.upsert import stable_id
 from matcher.models import Organization, Service
-from matcher.upsert import stable_id
 
 FOOD_SHARE = stable_id("organization", "food-share-ventura")
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from matcher import referrals
+from matcher.families import referrals
 from matcher.models import AuditEvent, Consent, Referral, ReferralEvent
 from tests.fixtures_accounts import login, make_user
 from tests.needs_support import CONTACT, DISTRICT_REF, NOTE, make_record, make_referral

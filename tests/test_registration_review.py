@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from matcher import mail
+from matcher.core import mail
+from matcher.directory.taxonomy import term_id
 from matcher.models import AuditEvent, Language, Organization, Service, Submission, User
 from matcher.models.base import utcnow
-from matcher.taxonomy import term_id
 from tests.fixtures_accounts import PASSWORD, login, logout, make_user, signed_in
 
 FOOD_PANTRY = term_id("1130")
@@ -433,7 +433,7 @@ def test_editing_a_listing_keeps_its_interpreter_languages_apart(
 
 
 def test_an_older_payload_with_languages_only_keeps_the_interpreter_languages(session):
-    from matcher.review import apply_service
+    from matcher.partners.review import apply_service
 
     service = session.scalars(select(Service).order_by(Service.name)).first()
     service.languages = [

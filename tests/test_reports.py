@@ -13,7 +13,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from matcher import needs, referrals
+from matcher.directory.taxonomy import term_id
+from matcher.families import needs, referrals
 from matcher.models import (
     Contact,
     Language,
@@ -27,7 +28,6 @@ from matcher.models import (
     TaxonomyTerm,
 )
 from matcher.reports import build, demand, supply
-from matcher.taxonomy import term_id
 from tests.fixtures_accounts import login, make_user
 from tests.needs_support import CONTACT, DISTRICT_REF, NOTE, make_record, make_referral
 
@@ -253,7 +253,7 @@ def _csv_texts(client, base, report) -> list[str]:
 def test_real_needs_records_referrals_and_match_gaps_are_counted_and_never_exported(
     client, session, kern
 ):
-    """End to end through matcher.needs and matcher.referrals, no rows injected: 12
+    """End to end through families.needs and families.referrals, no rows injected: 12
     Spanish-speaking families with food insecurity, 2 Mixteco-speaking families with food
     insecurity and rent; 3 food referrals (completed, declined, sent); the matches page
     notes rent as unmatched for both Mixteco families (no service reaches Kern for it)."""

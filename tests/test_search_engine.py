@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from matcher import geo
-from matcher.hours import LOCAL_TZ
+from matcher.core.upsert import stable_id
+from matcher.directory import geo
+from matcher.directory.hours import LOCAL_TZ
 from matcher.models import Organization, Service
 from matcher.search import engine
 from matcher.search.analysis import (
@@ -36,7 +37,6 @@ from matcher.search.index import (
     write_lock,
 )
 from matcher.search.query import parse, parse_open
-from matcher.upsert import stable_id
 
 pytestmark = pytest.mark.usefixtures("search_app")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from matcher.core.upsert import stable_id
 from matcher.models import Service
 from matcher.search import engine, glossary
 from matcher.search.analysis import analyzed, stopwords
 from matcher.search.engine import request_from_params
 from matcher.search.index import get_index, update_services
 from matcher.search.query import parse
-from matcher.upsert import stable_id
 
 
 def _rewrite(session, key: str, name: str, description: str) -> str:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from matcher.directory.seed import SAMPLE_SOURCE, seed_all
 from matcher.models import (
     Location,
     Organization,
@@ -9,7 +10,6 @@ from matcher.models import (
     Service,
     ServiceTranslation,
 )
-from matcher.seed import SAMPLE_SOURCE, seed_all
 
 
 def _count(session, model):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from matcher import create_app
 from matcher.config import ConfigError, check_production
-from matcher.observability import JsonFormatter, request_id_from
+from matcher.web.observability import JsonFormatter, request_id_from
 
 STRONG_SECRET = "x" * 64
 
@@ -126,7 +126,7 @@ def test_readyz_waits_for_the_search_index_then_reports_ready(client, runner):
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(client, monkeypatch):
-    from matcher import index_sync
+    from matcher.operations import index_sync
 
     monkeypatch.setattr(index_sync, "database_ok", lambda _session: False)
     response = client.get("/readyz")
@@ -139,7 +139,7 @@ def _database_down(*_args, **_kwargs):
 
 
 def test_a_database_outage_is_a_friendly_503_page_and_json(client, monkeypatch, caplog):
-    from matcher import listings
+    from matcher.directory import listings
 
     monkeypatch.setattr(listings, "get_public_service", _database_down)
     # Alembic's fileConfig (run in-process by the template build) disables loggers.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from matcher import taxonomy
+from matcher.directory import taxonomy
 from matcher.models import Barrier, TaxonomyTerm
 
 SHARED_BARRIERS = Path(__file__).resolve().parents[2] / "shared" / "docs" / "barriers.csv"

@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher import geo
+from matcher.core.text import clip
+from matcher.directory import geo
+from matcher.directory.taxonomy import descendant_ids
 from matcher.hsds import HSDS_VERSION, facts, mapping
 from matcher.hsds.exporter import (
     LOCATION_FULL,
@@ -37,8 +39,6 @@ from matcher.models import (
 )
 from matcher.search import engine
 from matcher.search.index import ServiceIndex
-from matcher.taxonomy import descendant_ids
-from matcher.text import clip
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from matcher.core.upsert import stable_id
 from matcher.hsds.mapping import Row
 from matcher.models import Organization, Service
-from matcher.upsert import stable_id
 
 TRANSLATION_LOCALES = ("es",)
 TAXONOMY: Row = {

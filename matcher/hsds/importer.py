@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from matcher.core.text import fold
+from matcher.core.upsert import ChangeCounts, stable_id, sync_children, sync_links, upsert
+from matcher.directory.taxonomy import OPEN_ELIGIBILITY, find_term
 from matcher.hsds import HSDSError, facts, legacy, mapping
 from matcher.hsds.nesting import read_json
 from matcher.hsds.package import Source, SourceRow, Tables, read_csv_package
 from matcher.models import Organization, Service, Taxonomy, TaxonomyTerm
-from matcher.taxonomy import OPEN_ELIGIBILITY, find_term
-from matcher.text import fold
-from matcher.upsert import ChangeCounts, stable_id, sync_children, sync_links, upsert
 
 # Children synchronised through their one parent's collection.
 OWNED = {

@@ -25,11 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from matcher import languages
+from matcher.core.upsert import stable_id
+from matcher.directory import languages
+from matcher.directory.taxonomy import OPEN_ELIGIBILITY
 from matcher.hsds import HSDSError, mapping
 from matcher.hsds.package import Source, SourceRow, Tables, type_row
-from matcher.taxonomy import OPEN_ELIGIBILITY
-from matcher.upsert import stable_id
 
 HSDS3, HSDS11, OHANA = "HSDS 3.0", "HSDS 1.1", "Ohana API CSV"
 OHANA_FILES = ("organizations.csv", "locations.csv", "services.csv")

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String
 
-from matcher import geo
+from matcher.directory import geo
 from matcher.hsds import schema
 from matcher.models import (
     Address,

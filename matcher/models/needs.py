@@ -6,7 +6,7 @@ column for a name, a diagnosis or an immigration status (EC 234.7): names live o
 the district's own systems, reachable through the optional opaque district reference.
 
 Identifiable values (family key, district reference, notes, ZIP, age, referral contact
-values and notes) are cleared by ``matcher.needs.purge_before``; codes, dates,
+values and notes) are cleared by ``matcher.families.needs.purge_before``; codes, dates,
 statuses, school and language stay for de-identified counts.
 """
 

@@ -1,7 +1,7 @@
 """The review queue: everything partners and the public send waits here for a county admin.
 
 A ``Submission`` carries its proposed listing as a JSON ``payload`` (the shape
-``matcher.review`` defines). Nothing is written to the directory tables until an
+``matcher.partners.review`` defines). Nothing is written to the directory tables until an
 admin approves, so an unreviewed submission can never leak onto public pages or
 into the search index.
 """

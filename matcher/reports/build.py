@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher import languages
+from matcher.directory import languages
 from matcher.models import District, School
 from matcher.reports import charts, demand, outcomes, supply
 from matcher.reports.tables import (

@@ -19,9 +19,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matcher import geo
+from matcher.core.text import clip
+from matcher.directory import geo
 from matcher.reports.supply import MapPoint
-from matcher.text import clip
 
 LABEL_CHARS = 34
 

@@ -18,47 +18,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from matcher.families import needs
+from matcher.families.rows import DemandData, GapRow, NeedRow, ReferralRow
 from matcher.models import SearchLog
-from matcher.models.reports import MAX_LOGGED_QUERY
-from matcher.text import clip
+from matcher.search.log import log_empty_search, record_empty_search
+
+__all__ = [
+    "DemandData",
+    "GapRow",
+    "NeedRow",
+    "ReferralRow",
+    "load",
+    "log_empty_search",
+    "record_empty_search",
+]
 
 log = logging.getLogger(__name__)
 
 # Family languages get their own column; every other language is counted as "other".
 OTHER_LANGUAGE = "other"
-
-
-@dataclass(frozen=True)
-class NeedRow:
-    school_id: str
-    district_id: str | None
-    created: date
-    grade_band: str
-    language: str
-    barriers: frozenset[str]
-
-
-@dataclass(frozen=True)
-class ReferralRow:
-    school_id: str
-    barrier: str
-    made: date
-    accepted: bool
-    declined: bool
-    completed: date | None
-    closed: bool  # closed without completion (expired, cancelled, withdrawn)
-
-
-@dataclass(frozen=True)
-class GapRow:
-    """A match that found no acceptable service (``MatchGap``)."""
-
-    school_id: str | None
-    barrier: str
-    language: str
 
 
 def month_of(day: date) -> str:
@@ -154,31 +134,6 @@ def empty_searches(session: Session, since: datetime | None = None) -> list[Empt
     return sorted(rows, key=lambda r: (-r.count, r.query, r.locale))
 
 
-def record_empty_search(
-    session: Session, query: str, locale: str, filters: dict | None, result_count: int = 0
-) -> SearchLog:
-    """Log a search that found nothing: query (cut short), language, filters. Nobody's identity."""
-    row = SearchLog(
-        query=clip(" ".join((query or "").split()), MAX_LOGGED_QUERY - 1),
-        locale=(locale or "en")[:10],
-        filters_json=json.dumps(filters or {}, ensure_ascii=False, sort_keys=True, default=str),
-        result_count=result_count,
-    )
-    session.add(row)
-    return row
-
-
-def log_empty_search(session: Session, query: str, locale: str, filters: dict | None) -> None:
-    """Record an empty search in its own short transaction: the search itself stays a
-    read, and a logging failure never breaks the search."""
-    try:
-        with Session(session.get_bind()) as log_session:
-            record_empty_search(log_session, query, locale, filters)
-            log_session.commit()
-    except SQLAlchemyError:
-        log.warning("could not log an empty search", exc_info=True)
-
-
 def _filters_text(filters_json: str) -> str:
     """'{"language": "es", "free": true}' -> 'free=true, language=es' for a table cell."""
     try:
@@ -195,17 +150,6 @@ def _filters_text(filters_json: str) -> str:
     return ", ".join(shown)
 
 
-@dataclass(frozen=True)
-class DemandData:
-    """The de-identified rows one report counts."""
-
-    needs: list[NeedRow]
-    referrals: list[ReferralRow]
-    match_gaps: list[GapRow]
-
-
 def load(session: Session, school_ids: Sequence[str] | None = None) -> DemandData:
     """Read needs, referrals and unmatched barriers (all schools, or ``school_ids``)."""
-    from matcher import needs  # imported here: matcher.needs builds this module's rows
-
     return needs.report_rows(session, school_ids)

@@ -8,7 +8,7 @@ below one. Counts are of services, not people, so they are never suppressed.
 
 Why a cache: reading 10,000 services and testing each school against them cost
 most of a report. The services come from the matcher's in-memory directory table
-(``matcher.match_index``: read once per process, refreshed when the ``index_change``
+(``matcher.matching.table``: read once per process, refreshed when the ``index_change``
 outbox moves), and what the reports derive from one table (service facts, each
 school's reach per radius, partner locations) is kept with that table, so it is
 recomputed only when the directory changes.
@@ -27,7 +27,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher import geo, languages, match_index, taxonomy
+from matcher.directory import geo, languages, taxonomy
+from matcher.matching import table as match_index
 from matcher.models import (
     Barrier,
     BarrierTerm,

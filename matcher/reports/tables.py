@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from matcher import languages
+from matcher.directory import languages
 from matcher.reports import demand, supply
 from matcher.reports.suppression import Cell, SuppressedTable, suppress_list, suppress_table
 

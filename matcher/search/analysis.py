@@ -25,7 +25,7 @@ from whoosh.analysis import (
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
-from matcher.text import fold
+from matcher.core.text import fold
 
 WORD_PATTERN = r"[^\W_]+(?:'[^\W_]+)?"
 LANGUAGES = ("en", "es")

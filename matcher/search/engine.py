@@ -30,11 +30,13 @@ import numpy as np
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 
-from matcher import geo, hours, languages, taxonomy
+from matcher.core.text import clip
+from matcher.directory import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
 from matcher.search import glossary
 from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
 from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
+from matcher.search.log import log_empty_search
 from matcher.search.postings import Alternatives, Collection, top
 from matcher.search.query import (
     Lexicon,
@@ -44,7 +46,6 @@ from matcher.search.query import (
     parse,
     parse_open,
 )
-from matcher.text import clip
 
 log = logging.getLogger(__name__)
 
@@ -428,8 +429,6 @@ def record_zero_result(
     Only the query's words of needs and services are kept ("zapatos ninos"); any other
     word, such as a name typed by mistake, is never stored (FERPA: no student names).
     """
-    from matcher.reports.demand import log_empty_search
-
     kept = list(dict.fromkeys(w for w in parsed.words if w in lexicon.need_words))
     log.info("search with no results (need words %s)", kept)
     filters = {k: getattr(request, k) for k in ("category", "language", "open", "free", "age")}

@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from matcher.core.text import words
 from matcher.search.analysis import LANGUAGES, analyzed
-from matcher.text import words
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.tsv")
 OTHER = {"es": "en", "en": "es"}

@@ -39,7 +39,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from matcher import geo, languages
+from matcher.directory import geo, languages
 from matcher.models import (
     Location,
     Organization,
@@ -483,7 +483,7 @@ SCORED_FIELDS = ("text_en", "text_es", "misc")
 
 @dataclass(frozen=True)
 class StoredSchedule:
-    """The subset of ``Schedule`` that ``matcher.hours`` reads, rebuilt from stored attrs."""
+    """What ``matcher.directory.hours`` reads of a ``Schedule``, rebuilt from stored attrs."""
 
     days: list[str]
     opens_at: Any

@@ -10,7 +10,7 @@ handed to a query-syntax parser.
   query is offered as "Did you mean". A correction that is only another form
   of the same word ("hijo" for "hijos") is not made: both search alike.
 * Places: a trailing place ("comida en oxnard") becomes the location when none
-  was given (``matcher.geo.find_place_in_query``).
+  was given (``matcher.directory.geo.find_place_in_query``).
 * Cross-language: a query whose stems contain every stem of a taxonomy label or
   alias, in English or Spanish, is expanded to that term, so "despensa" finds
   listings tagged Food Pantry even when they are written only in English.
@@ -26,10 +26,10 @@ from datetime import datetime, time
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from matcher import geo
+from matcher.core.text import fold, words
+from matcher.directory import geo
 from matcher.models import WEEKDAYS
 from matcher.search.analysis import LANGUAGES, language_analyzer, stopwords, terms
-from matcher.text import fold, words
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12

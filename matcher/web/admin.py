@@ -17,10 +17,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from matcher import accounts, audit, freshness, review
+from matcher.access import accounts
+from matcher.core import audit
 from matcher.db import transaction
 from matcher.extensions import db
 from matcher.models import ROLES, Organization, School, Submission, User
+from matcher.partners import freshness, review
 from matcher.web.auth import account_error, roles_required, send_invitation
 from matcher.web.notify import deliver
 from matcher.web.partner import display_diffs

@@ -1,6 +1,6 @@
 """Sign-in, sign-out, password reset, email verification, invitations and role checks.
 
-Views are thin: they read the form, call ``matcher.accounts`` and render. Role
+Views are thin: they read the form, call ``matcher.access.accounts`` and render. Role
 checks for every other blueprint live here: ``roles_required('admin')`` and the
 membership helpers ``current_user_school_ids()`` / ``current_user_org_ids()``.
 """
@@ -28,11 +28,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from matcher import accounts
+from matcher.access import accounts
 from matcher.db import transaction
-from matcher.errors import render_error
 from matcher.extensions import db, limiter, login_manager
 from matcher.models import User
+from matcher.web.errors import render_error
 from matcher.web.notify import deliver
 from matcher.web.public import _safe_next
 
@@ -335,9 +335,6 @@ def account():
 
 def init_app(app: Flask) -> None:
     """Wire Flask-Login and the CSRF error page; called from ``create_app``."""
-    from matcher.web import commands
-
-    commands.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see that page.")

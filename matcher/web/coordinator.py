@@ -1,26 +1,25 @@
 """Coordinator and liaison pages: needs records, matches, consent, referrals, handouts.
 
-Views are thin: parse the form, call ``matcher.needs`` / ``matcher.referrals`` /
-``matcher.handout``, render. A record or referral of a school the user does not work
+Views are thin: parse the form, call ``matcher.families.needs`` / ``matcher.families.referrals`` /
+``matcher.families.handout``, render. A record or referral of a school the user does not work
 for answers 404, exactly like one that does not exist.
 """
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from matcher import handout, languages, needs, referrals, taxonomy
 from matcher.db import transaction
+from matcher.directory import languages, taxonomy
 from matcher.extensions import db
-from matcher.i18n import current_locale
+from matcher.families import handout, needs, referrals
 from matcher.models import CONSENT_GIVERS, CONTACT_METHODS, GRADE_BANDS, NeedsRecord, Referral
 from matcher.web.auth import roles_required
+from matcher.web.i18n import current_locale
 from matcher.web.match_view import result_json
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -440,25 +439,5 @@ def sms(record_id: str):
         return render_template("handout/sms.html", record=found, text=text, limit=handout.SMS_LIMIT)
 
 
-@click.command("purge-records")
-@click.option(
-    "--before",
-    "before",
-    required=True,
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Purge records created before this date (YYYY-MM-DD).",
-)
-@with_appcontext
-def purge_records_command(before) -> None:
-    """Clear identifiable fields of needs records created before DATE; counts stay."""
-    with transaction() as session:
-        counts = needs.purge_before(session, before.date(), "cli")
-    click.echo(f"needs records purged: {counts.records}")
-    click.echo(f"referral contact values and notes cleared: {counts.referrals}")
-    click.echo(f"referral status notes cleared: {counts.events}")
-    click.echo("kept: barrier codes, dates, statuses, school and language (for reports)")
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.cli.add_command(purge_records_command)

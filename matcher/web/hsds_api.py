@@ -11,12 +11,12 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import NotFound
 
-from matcher import openapi
-from matcher.errors import bad_request
 from matcher.extensions import db
 from matcher.hsds import api_queries
-from matcher.i18n import current_locale
 from matcher.search import index
+from matcher.web import openapi
+from matcher.web.errors import bad_request
+from matcher.web.i18n import current_locale
 
 bp = Blueprint("hsds_api", __name__, url_prefix="/api/hsds")
 docs = Blueprint("openapi", __name__)

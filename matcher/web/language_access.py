@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from matcher import language_access, languages
+from matcher.directory import language_access, languages
 from matcher.extensions import db
-from matcher.i18n import current_locale
+from matcher.web.i18n import current_locale
 
 bp = Blueprint("languages", __name__)
 

@@ -7,20 +7,16 @@ in the request's language (``?lang=es`` or Accept-Language).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import click
 from flask import Blueprint, Flask, request
-from flask.cli import with_appcontext
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matcher import matching
-from matcher.errors import bad_request, render_error
 from matcher.extensions import db
-from matcher.i18n import LOCALES, current_locale
+from matcher.matching import engine as matching
+from matcher.web.errors import bad_request, render_error
+from matcher.web.i18n import current_locale
 from matcher.web.match_view import result_json
 
 bp = Blueprint("match_api", __name__)
@@ -68,42 +64,5 @@ def match():
     return result_json(run_match(data), current_locale())
 
 
-@click.command("match")
-@click.option("--barrier", "barriers", multiple=True, required=True, help="Barrier code.")
-@click.option("--language", "languages", multiple=True, help="Family language (code or name).")
-@click.option("--near", help="ZIP code, Ventura County place or 'lat,lon'.")
-@click.option("--age", type=int, help="Student's age in years.")
-@click.option("--lang", type=click.Choice(LOCALES), default="en", help="Language of reasons.")
-@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
-@with_appcontext
-def match_command(barriers, languages, near, age, lang, as_json) -> None:
-    """Match a family profile against the directory, as POST /api/v1/match does."""
-    with force_locale(lang):
-        try:
-            profile = matching.parse_profile(list(barriers), list(languages), near, age)
-            result = matching.match_family(db.session, profile)
-        except matching.ProfileError as error:
-            raise click.UsageError(profile_error_message(error)) from error
-        except matching.UnknownBarrier as error:
-            raise click.UsageError(f"unknown barrier code: {error}") from error
-        body = result_json(result, lang)
-        if as_json:
-            click.echo(json.dumps(body, ensure_ascii=False, indent=2))
-            return
-        for notice in body["urgent"]:
-            click.echo(f"! {notice['message']}")
-        for barrier in body["barriers"]:
-            click.echo(f"{barrier['code']}: {barrier['name']}")
-            if barrier["no_match_reason"]:
-                click.echo(f"  {barrier['no_match_reason']}")
-            for row in barrier["results"]:
-                reasons = " · ".join(row["reasons"])
-                click.echo(f"  {row['score']:5.1f}  {row['name']} ({row['organization']['name']})")
-                click.echo(f"         {reasons}")
-        for item in body["bundle"]:
-            click.echo(f"bundle: {item['organization']['name']} -> {', '.join(item['covers'])}")
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.cli.add_command(match_command)

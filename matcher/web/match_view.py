@@ -12,8 +12,8 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from matcher import languages
-from matcher.matching import MatchResult, NearMiss, Reason, ServiceMatch, UrgentNotice
+from matcher.directory import languages
+from matcher.matching.engine import MatchResult, NearMiss, Reason, ServiceMatch, UrgentNotice
 
 
 def _age_range(low: int | None, high: int | None) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from flask import current_app
 from flask_babel import force_locale
 
-from matcher import mail
-from matcher.i18n import LOCALES
+from matcher.core import mail
+from matcher.web.i18n import LOCALES
 
 Builder = Callable[[], tuple[str, str]]  # returns (subject, body) in the forced locale
 

@@ -6,9 +6,9 @@ from flask import Blueprint, current_app
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from matcher import index_sync
-from matcher.errors import render_error
 from matcher.extensions import db
+from matcher.operations import index_sync
+from matcher.web.errors import render_error
 
 bp = Blueprint("ops", __name__)
 

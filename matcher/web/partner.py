@@ -23,12 +23,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from matcher import accounts, freshness, languages, listings, registration, review
+from matcher.access import accounts
 from matcher.db import transaction
+from matcher.directory import languages, listings
+from matcher.directory.hours import DAY_NAMES
 from matcher.extensions import db, limiter
-from matcher.hours import DAY_NAMES
-from matcher.i18n import current_locale
 from matcher.models import WEEKDAYS, Organization, Service, Submission, TaxonomyTerm, User
+from matcher.partners import freshness, registration, review
 from matcher.web.auth import (
     MAIL_LIMIT,
     account_error,
@@ -37,6 +38,7 @@ from matcher.web.auth import (
     send_verification,
     token_error,
 )
+from matcher.web.i18n import current_locale
 from matcher.web.notify import deliver
 
 bp = Blueprint("partner", __name__, url_prefix="/partners")

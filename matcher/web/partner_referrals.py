@@ -11,11 +11,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matcher import languages, referrals
 from matcher.db import transaction
-from matcher.i18n import current_locale
+from matcher.directory import languages
+from matcher.families import referrals
 from matcher.web.auth import roles_required
 from matcher.web.coordinator import barrier_names, error_messages, labels
+from matcher.web.i18n import current_locale
 
 bp = Blueprint("partner_referrals", __name__, url_prefix="/partners/referrals")
 

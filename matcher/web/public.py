@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func, select, text
 
-from matcher import listings, taxonomy
+from matcher.directory import listings, taxonomy
 from matcher.extensions import db
-from matcher.i18n import LOCALES, current_locale, remember_locale
 from matcher.models import Service, TaxonomyTerm, service_taxonomy_term
+from matcher.web.i18n import LOCALES, current_locale, remember_locale
 
 bp = Blueprint("public", __name__)
 

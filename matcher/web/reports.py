@@ -14,12 +14,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from matcher.errors import bad_request
 from matcher.extensions import db
-from matcher.i18n import current_locale
 from matcher.models import School
 from matcher.reports import build, supply
 from matcher.web.auth import current_user_school_ids, roles_required
+from matcher.web.errors import bad_request
+from matcher.web.i18n import current_locale
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

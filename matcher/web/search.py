@@ -6,20 +6,17 @@ All three parse parameters with ``engine.request_from_params`` and call
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
-import click
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
-from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
-from matcher import languages, taxonomy
-from matcher.errors import bad_request
+from matcher.directory import languages, taxonomy
 from matcher.extensions import db
-from matcher.i18n import current_locale
 from matcher.search import engine, index
+from matcher.web.errors import bad_request
+from matcher.web.i18n import current_locale
 
 bp = Blueprint("search", __name__)
 
@@ -94,76 +91,5 @@ def api():
     return jsonify(response.to_dict())
 
 
-@click.command("reindex")
-@click.option(
-    "--procs",
-    type=click.IntRange(1, 16),
-    default=index.default_procs,
-    show_default="the number of CPUs, at most 8",
-    help="Processes writing the index.",
-)
-@with_appcontext
-def reindex_command(procs: int) -> None:
-    """Rebuild the search index from the database."""
-    target = index.index_dir_of(current_app)
-    with click.progressbar(length=1, label="Indexing services") as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
-        count = index.rebuild(target, db.session, progress, procs=procs)
-    index.get_index(current_app).close()
-    click.echo(f"Indexed {count} services into {target / index.INDEX_NAME}.")
-
-
-@click.command("search")
-@click.argument("query", required=False, default="")
-@click.option("--lang", "lang", default="en", help="Language of labels: en or es.")
-@click.option("--near", default=None, help="ZIP code, place name or 'lat,lon'.")
-@click.option("--radius-mi", default=None, help="Radius in miles around --near.")
-@click.option("--category", default=None, help="Taxonomy term code, id or English name.")
-@click.option("--language", default=None, help="Language offered (code or name).")
-@click.option("--open", "open_", default=None, help="now, evenings, weekends or a day.")
-@click.option("--free", is_flag=True, help="Only free services.")
-@click.option("--age", default=None, help="Age of the person served.")
-@click.option("--sort", default=None, help="relevance or distance.")
-@click.option("--page", default=None, help="Page number.")
-@click.option("--limit", default=None, help="Results per page (per_page).")
-@click.option("--json", "as_json", is_flag=True, help="Print the same JSON as the API.")
-@with_appcontext
-def search_command(
-    query: str, lang: str, as_json: bool, open_: str | None, free: bool, **options: Any
-) -> None:
-    """Search the directory from the command line."""
-    params = {
-        "q": query,
-        "lang": lang,
-        "open": open_,
-        "free": "1" if free else None,
-        "radius_mi": options.pop("radius_mi"),
-        "per_page": options.pop("limit"),
-        **options,
-    }
-    try:
-        search_request = engine.request_from_params(params, lang)
-        response = engine.search(db.session, index.get_index(current_app), search_request)
-    except engine.SearchError as failure:
-        raise click.UsageError(str(failure)) from None
-    if as_json:
-        click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
-        return
-    if response.suggestion:
-        click.echo(f"Did you mean: {response.suggestion}")
-    click.echo(f"{response.total} services")
-    if response.unmatched_words and response.results:
-        click.echo(f"No service here mentions: {', '.join(response.unmatched_words)}")
-    for result in response.results:
-        where = f"  {result.distance_mi} mi" if result.distance_mi is not None else ""
-        click.echo(f"- {result.name} ({result.organization['name']}){where}  [{result.id}]")
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.cli.add_command(reindex_command)
-    app.cli.add_command(search_command)

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from matcher import mail
+from matcher.core import mail
 from matcher.models import Service
 from tests.browser.axe import serious_violations
 from tests.fixtures_accounts import PASSWORD, make_user

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher import matching, needs
+from matcher.families import needs
+from matcher.matching import engine as matching
 from matcher.models import NeedsRecord
 from tests.browser.conftest import ARTIFACTS
 from tests.fixtures_accounts import PASSWORD, make_user

@@ -12,8 +12,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from matcher import backup, index_sync, match_index
 from matcher.extensions import db
+from matcher.matching import table as match_index
+from matcher.operations import backup, index_sync
 
 PRUNE_EVERY_SECONDS = 86400
 
@@ -88,7 +89,7 @@ def start_index_sync(app: Flask, interval: float) -> threading.Thread | None:
     """
     if interval <= 0:
         return None
-    log = logging.getLogger("matcher.index_sync")
+    log = logging.getLogger("matcher.operations.index_sync")
 
     def loop() -> None:
         next_prune = 0.0

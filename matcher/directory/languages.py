@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from matcher.text import fold
+from matcher.core.text import fold
 
 # code: (English name, Spanish name, extra names people type)
 LANGUAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {

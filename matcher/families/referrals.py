@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher import audit, languages
+from matcher.core import audit
+from matcher.directory import languages
+from matcher.families.needs import user_school_ids
 from matcher.models import (
     CONSENT_GIVERS,
     CONTACT_METHODS,
@@ -31,7 +33,6 @@ from matcher.models import (
     User,
 )
 from matcher.models.needs import MAX_CONTACT, MAX_NOTES
-from matcher.needs import user_school_ids
 
 FOLLOW_UP_AFTER = timedelta(days=14)
 TRANSITIONS: dict[str, frozenset[str]] = {

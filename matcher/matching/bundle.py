@@ -8,12 +8,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from matcher.matching.results import BarrierMatch, ServiceMatch
 from matcher.models import Organization
-
-if TYPE_CHECKING:
-    from matcher.matching import BarrierMatch, ServiceMatch
 
 # The bundle only uses options this high in a barrier's ranking, so saving a trip never
 # means sending a family to a poor match.

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.config import PROJECT_ROOT
+from matcher.core.upsert import ChangeCounts, stable_id, sync_links, upsert
 from matcher.models import Barrier, Taxonomy, TaxonomyTerm
-from matcher.upsert import ChangeCounts, stable_id, sync_links, upsert
 
 TERMS_FILE = PROJECT_ROOT / "seed_data" / "taxonomy" / "terms.csv"
 BARRIERS_FILE = PROJECT_ROOT / "seed_data" / "barriers.csv"

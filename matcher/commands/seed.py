@@ -1,4 +1,4 @@
-"""``flask --app wsgi ...`` commands that do real work: seed, and (from other modules) more."""
+"""``flask --app wsgi seed``: the taxonomy, barriers and the sample Ventura directory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from matcher.db import transaction
-from matcher.seed import seed_all
+from matcher.directory.seed import seed_all
 
 
 @click.command("seed")
@@ -20,7 +20,4 @@ def seed_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from matcher.hsds import cli as hsds_cli
-
     app.cli.add_command(seed_command)
-    hsds_cli.init_app(app)

@@ -1,12 +1,12 @@
 """Partner self-registration, claims and public corrections: forms in, submissions out.
 
 Registration is account-first: a partner creates an account and confirms the
-email (``matcher.accounts``) before the organization form opens, so nothing from
+email (``matcher.access.accounts``) before the organization form opens, so nothing from
 an unconfirmed address ever reaches reviewers. The multi-step form keeps its
 data in a draft ``Submission`` owned by the partner (no JavaScript, no large
 session cookie); "send for review" turns the draft into a pending submission.
 
-Form parsing returns plain dicts in the payload shape of ``matcher.review`` plus
+Form parsing returns plain dicts in the payload shape of ``matcher.partners.review`` plus
 error codes per field; the web layer turns codes into translated messages.
 Everything typed is stored as typed (stripped and length-limited): escaping is
 the templates' job, so hostile HTML stays inert text.
@@ -22,7 +22,9 @@ from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher import audit, geo, languages
+from matcher.core import audit
+from matcher.core.text import fold, words
+from matcher.directory import geo, languages
 from matcher.models import (
     COST_KINDS,
     WEEKDAYS,
@@ -33,8 +35,7 @@ from matcher.models import (
     User,
 )
 from matcher.models.base import utcnow
-from matcher.review import GRADES, organization_form
-from matcher.text import fold, words
+from matcher.partners.review import GRADES, organization_form
 
 SHORT = 300
 LONG = 4000

@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matcher import accounts, audit, geo, languages
-from matcher.index_sync import request_rebuild
+from matcher.access import accounts
+from matcher.core import audit
+from matcher.directory import geo, languages
 from matcher.models import (
     Address,
     Contact,
@@ -48,6 +49,7 @@ from matcher.models import (
     User,
 )
 from matcher.models.base import utcnow
+from matcher.operations.index_sync import request_rebuild
 from matcher.search.index import update_services
 
 log = logging.getLogger(__name__)

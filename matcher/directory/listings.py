@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher import hours, languages
+from matcher.directory import hours, languages
 from matcher.models import (
     PRIMARY_LOCALE,
     LocalizedText,

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from matcher import audit
+from matcher.core import audit
 from matcher.models import ROLES, SCHOOL_ROLES, Organization, School, UsedToken, User
 from matcher.models.base import utcnow
 

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher import accounts, audit
-from matcher.listings import STALE_AFTER
+from matcher.access import accounts
+from matcher.core import audit
+from matcher.directory.listings import STALE_AFTER
 from matcher.models import Organization, Service, User
 from matcher.models.base import utcnow
 

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matcher import geo, languages
 from matcher.config import PROJECT_ROOT
+from matcher.core.upsert import ChangeCounts, stable_id, sync_children, sync_links, upsert
+from matcher.directory import geo, languages
+from matcher.directory.taxonomy import load_barriers, load_taxonomy, term_id
 from matcher.models import (
     Address,
     District,
@@ -30,8 +32,6 @@ from matcher.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from matcher.taxonomy import load_barriers, load_taxonomy, term_id
-from matcher.upsert import ChangeCounts, stable_id, sync_children, sync_links, upsert
 
 SEED_DIR = PROJECT_ROOT / "seed_data" / "ventura"
 DIRECTORY_FILE = SEED_DIR / "directory.json"

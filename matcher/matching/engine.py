@@ -25,99 +25,47 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from matcher import geo
-from matcher.bundle import BundleItem, build_bundle
-from matcher.geo import Place
-from matcher.languages import code_for as languages_code_for
-from matcher.match_index import DirectoryTable, ServiceRow, directory_table
-from matcher.match_rules import Assessment, BarrierTerms, Family, assess, score
-from matcher.models import Barrier, BarrierTerm, Organization, Service
+from matcher.directory import geo
+from matcher.directory.languages import code_for as languages_code_for
+from matcher.matching.bundle import BundleItem, build_bundle
+from matcher.matching.results import (
+    DEFAULT_MAX_DISTANCE_MI,
+    BarrierMatch,
+    FamilyProfile,
+    NearMiss,
+    Reason,
+    ServiceMatch,
+    UrgentNotice,
+)
+from matcher.matching.rules import Assessment, BarrierTerms, Family, assess, score
+from matcher.matching.table import DirectoryTable, ServiceRow, directory_table
+from matcher.models import Barrier, BarrierTerm, Service
 
-DEFAULT_MAX_DISTANCE_MI = 15.0
+__all__ = [
+    "DEFAULT_MAX_DISTANCE_MI",
+    "BarrierMatch",
+    "FamilyProfile",
+    "MatchResult",
+    "NearMiss",
+    "Reason",
+    "ServiceMatch",
+    "UrgentNotice",
+    "match_family",
+    "parse_profile",
+]
+
 DEFAULT_LIMIT = 10
 NEAR_MISS_LIMIT = 3
 
 CRISIS_LINE = "988"
 # Ventura County Children & Family Services 24-hour child abuse hotline (domain.md §2.2 [43]).
 CHILD_ABUSE_HOTLINE = "805-654-3200"
-
-Reason = tuple  # ("code", *args): rendered by the web layer
-
-
-@dataclass(frozen=True)
-class FamilyProfile:
-    """What the matcher may know about a family: no names, no status, nothing else."""
-
-    barriers: list[str]
-    languages: list[str]
-    near: Place | None = None
-    age: int | None = None
-    school_id: str | None = None
-    max_distance_mi: float = DEFAULT_MAX_DISTANCE_MI
-
-
-@dataclass(frozen=True)
-class ServiceMatch:
-    service: Service = field(compare=False, repr=False)
-    score: float
-    distance_mi: float | None
-    languages: tuple[str, ...]
-    via_interpreter: bool
-    reasons: tuple[Reason, ...]
-    focus: float = 1.0  # share of the service's own categories that serve the barrier
-
-    @property
-    def id(self) -> str:
-        return self.service.id
-
-    @property
-    def organization(self) -> Organization:
-        return self.service.organization
-
-
-@dataclass(frozen=True)
-class NearMiss:
-    """A service for the barrier that fails a hard rule; ``failed`` says which ones."""
-
-    service: Service = field(compare=False, repr=False)
-    distance_mi: float | None
-    failed: tuple[Reason, ...]
-
-    @property
-    def id(self) -> str:
-        return self.service.id
-
-
-@dataclass(frozen=True)
-class UrgentNotice:
-    """Shown before any referral: crisis lines, or the mandated-report hotline."""
-
-    kind: str  # 'crisis' or 'mandated_report'
-    barrier_code: str
-    phone: str
-    services: tuple[ServiceMatch, ...] = ()
-
-
-@dataclass
-class BarrierMatch:
-    barrier: Barrier
-    results: list[ServiceMatch]
-    near_misses: list[NearMiss]
-    # None when there are results; else 'not_matched_directly' (a signal barrier),
-    # 'no_service' (nobody lists it) or 'rules' (services exist but fail hard rules).
-    no_match_reason: str | None
-    urgent: UrgentNotice | None = None
-
-    @property
-    def code(self) -> str:
-        return self.barrier.code
-
 
 @dataclass
 class MatchResult:
@@ -204,7 +152,7 @@ def match_family(
     school (the "already works with this school" factor); empty until referrals exist.
     Raises UnknownBarrier for a code that is not in the catalogue.
 
-    Rules and scores run over the in-memory directory table (``matcher.match_index``);
+    Rules and scores run over the in-memory directory table (``matcher.matching.table``);
     only the services shown are read as ORM objects.
     """
     barriers = load_barriers(session, profile.barriers)

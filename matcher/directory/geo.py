@@ -19,7 +19,7 @@ from geopy.distance import great_circle
 from rapidfuzz import fuzz, process
 
 from matcher.config import PROJECT_ROOT
-from matcher.text import fold, words
+from matcher.core.text import fold, words
 
 PLACES_FILE = PROJECT_ROOT / "seed_data" / "geography" / "ventura_places.csv"
 HOME_COUNTY = "Ventura"

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from matcher import audit, listings
+from matcher.core import audit
+from matcher.core.text import clip
+from matcher.directory import listings
 from matcher.models import NeedsRecord, Referral, User
-from matcher.text import clip
 
 HANDOUT_LOCALES = ("en", "es")
 SMS_LIMIT = 320  # two SMS segments

@@ -20,7 +20,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from matcher import audit, geo, languages, matching
+from matcher.core import audit
+from matcher.directory import geo, languages
+from matcher.families.rows import DemandData, GapRow, NeedRow, ReferralRow
+from matcher.matching import engine as matching
 from matcher.models import (
     GRADE_BANDS,
     Barrier,
@@ -33,7 +36,6 @@ from matcher.models import (
     User,
 )
 from matcher.models.needs import MAX_NOTES
-from matcher.reports.demand import DemandData, GapRow, NeedRow, ReferralRow
 
 DISTRICT_REFERENCE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 ZIP = re.compile(r"^\d{5}$")

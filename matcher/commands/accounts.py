@@ -8,9 +8,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from matcher import accounts, freshness, mail
+from matcher.access import accounts
+from matcher.core import mail
 from matcher.db import transaction
 from matcher.models import ROLES
+from matcher.partners import freshness
 
 
 @click.command("create-user")

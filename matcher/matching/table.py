@@ -31,8 +31,7 @@ from geopy.distance import EARTH_RADIUS
 from sqlalchemy import event, func, select, true
 from sqlalchemy.orm import Session
 
-from matcher import geo, hours
-from matcher.index_sync import affected_service_ids, changes_in_flush
+from matcher.directory import geo, hours
 from matcher.models import (
     IndexChange,
     Language,
@@ -45,6 +44,7 @@ from matcher.models import (
     TaxonomyTerm,
     service_taxonomy_term,
 )
+from matcher.operations.index_sync import affected_service_ids, changes_in_flush
 
 EARTH_RADIUS_MI = EARTH_RADIUS / 1.609344  # geopy's sphere, so distances agree with geo.py
 CACHED_DATABASES = 4  # tests use a database per test; a server uses one
@@ -82,7 +82,7 @@ class ServiceRow:
 
 @dataclass(frozen=True, slots=True)
 class _Hours:
-    """The schedule fields ``matcher.hours`` reads, without an ORM object."""
+    """The schedule fields ``matcher.directory.hours`` reads, without an ORM object."""
 
     days: tuple[str, ...]
     opens_at: time | None

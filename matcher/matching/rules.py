@@ -1,7 +1,7 @@
 """What counts as serving a barrier, the hard rules, and the score (pure functions, no I/O).
 
 Split from ``matcher/matching.py`` so the engine there reads as the steps of a match; these
-functions read only ``matcher.match_index`` rows and the family's profile.
+functions read only ``matcher.matching.table`` rows and the family's profile.
 """
 
 from __future__ import annotations
@@ -9,12 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from matcher.match_index import DirectoryTable, ServiceRow, miles
-
-if TYPE_CHECKING:
-    from matcher.matching import FamilyProfile, Reason
+from matcher.matching.results import FamilyProfile, Reason
+from matcher.matching.table import DirectoryTable, ServiceRow, miles
 
 # The family's age is the student's age. It applies to barriers about the student; family
 # and family-engagement barriers are served to caregivers or siblings (ESL for a parent,

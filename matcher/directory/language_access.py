@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher import languages
+from matcher.directory import languages
 from matcher.models import Language, LocalizedText, Organization, Service
 
 

@@ -1,0 +1,13 @@
+"""The ``flask --app wsgi ...`` commands: thin wrappers over the domain packages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register every command group (see README, *Commands*)."""
+    from matcher.commands import accounts, families, hsds, matching, ops, search, seed
+
+    for module in (seed, hsds, search, matching, families, ops, accounts):
+        module.init_app(app)

@@ -1,0 +1,56 @@
+"""``flask --app wsgi match``: one family profile in, what ``POST /api/v1/match`` returns out."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+
+from matcher.extensions import db
+from matcher.matching import engine as matching
+from matcher.web.i18n import LOCALES
+from matcher.web.match_api import profile_error_message
+from matcher.web.match_view import result_json
+
+
+@click.command("match")
+@click.option("--barrier", "barriers", multiple=True, required=True, help="Barrier code.")
+@click.option("--language", "languages", multiple=True, help="Family language (code or name).")
+@click.option("--near", help="ZIP code, Ventura County place or 'lat,lon'.")
+@click.option("--age", type=int, help="Student's age in years.")
+@click.option("--lang", type=click.Choice(LOCALES), default="en", help="Language of reasons.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@with_appcontext
+def match_command(barriers, languages, near, age, lang, as_json) -> None:
+    """Match a family profile against the directory, as POST /api/v1/match does."""
+    with force_locale(lang):
+        try:
+            profile = matching.parse_profile(list(barriers), list(languages), near, age)
+            result = matching.match_family(db.session, profile)
+        except matching.ProfileError as error:
+            raise click.UsageError(profile_error_message(error)) from error
+        except matching.UnknownBarrier as error:
+            raise click.UsageError(f"unknown barrier code: {error}") from error
+        body = result_json(result, lang)
+        if as_json:
+            click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+            return
+        for notice in body["urgent"]:
+            click.echo(f"! {notice['message']}")
+        for barrier in body["barriers"]:
+            click.echo(f"{barrier['code']}: {barrier['name']}")
+            if barrier["no_match_reason"]:
+                click.echo(f"  {barrier['no_match_reason']}")
+            for row in barrier["results"]:
+                reasons = " · ".join(row["reasons"])
+                click.echo(f"  {row['score']:5.1f}  {row['name']} ({row['organization']['name']})")
+                click.echo(f"         {reasons}")
+        for item in body["bundle"]:
+            click.echo(f"bundle: {item['organization']['name']} -> {', '.join(item['covers'])}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(match_command)

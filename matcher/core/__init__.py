@@ -1,0 +1,1 @@
+"""Shared building blocks with no Flask: text folding, idempotent upserts, the audit trail, mail."""

@@ -1,0 +1,1 @@
+"""A family's needs record, its referrals and the printed handout (no Flask)."""

@@ -1,0 +1,1 @@
+"""Running Enlace on many hosts: backups and the search-index sync."""

@@ -1,0 +1,1 @@
+"""Partners keep their listings: self-registration, county review, freshness reminders."""
