@@ -368,7 +368,7 @@ def test_a_rebuild_with_several_processes_answers_like_one_process(app, session,
 def test_a_build_that_loses_a_segment_is_redone_in_one_process(
     app, session, tmp_path, monkeypatch, caplog
 ):
-    from matcher.search import index as search_index
+    from matcher.search import build as search_index
 
     counts = iter([1])  # the first build "lost" all but one listing
     real = search_index._document_count
