@@ -68,7 +68,7 @@ def csrf_token_from(html: str) -> str:
     return found.group(1)
 
 
-def login(client, user: User, password: str = PASSWORD) -> None:
+def login(client, user: User, password: str = PASSWORD):
     page = client.get("/login")
     data = {"email": user.email, "password": password}
     found = _CSRF_RE.search(page.get_data(as_text=True))
@@ -76,6 +76,7 @@ def login(client, user: User, password: str = PASSWORD) -> None:
         data["csrf_token"] = found.group(1)
     response = client.post("/login", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
 
 
 def signed_in(app, user: User):

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from matcher.access import accounts
 from matcher.core import mail
 from matcher.db import transaction
+from matcher.directory import schools
 from matcher.models import ROLES
 from matcher.partners import freshness
 
@@ -19,15 +20,21 @@ from matcher.partners import freshness
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--name", default="")
-@click.option("--school", "school_ids", multiple=True, help="School id (repeatable).")
+@click.option(
+    "--school",
+    "school_refs",
+    multiple=True,
+    help="School name, key, CDS code or id (repeatable; see list-schools).",
+)
 @click.option("--organization", "org_ids", multiple=True, help="Organization id (repeatable).")
 @click.option("--locale", type=click.Choice(["en", "es"]), default="en")
 @click.password_option(help="Prompted (twice) when not given.")
 @with_appcontext
-def create_user_command(email, role, name, school_ids, org_ids, locale, password) -> None:
+def create_user_command(email, role, name, school_refs, org_ids, locale, password) -> None:
     """Create a user with a password (email counts as confirmed: an operator made it)."""
     try:
         with transaction() as session:
+            school_ids = [schools.find_school(session, ref).id for ref in school_refs]
             user = accounts.create_user(
                 session,
                 email=email,
@@ -42,6 +49,8 @@ def create_user_command(email, role, name, school_ids, org_ids, locale, password
             )
     except accounts.AccountError as error:
         raise click.ClickException(f"Not created: {error.code.replace('_', ' ')}") from error
+    except schools.SchoolNotFound as error:
+        raise click.ClickException(f"Not created: {error}") from error
     click.echo(f"Created {user.role} {user.email} ({user.id}).")
 
 
@@ -85,7 +94,24 @@ def send_reminders_command(older_than_days: int | None) -> None:
     click.echo(f"Sent {len(reminders)} reminder(s) for listings older than {days} days.")
 
 
+@click.command("list-schools")
+@with_appcontext
+def list_schools_command() -> None:
+    """List schools with the key to give ``create-user --school`` (a name works too)."""
+    from matcher.extensions import db
+
+    found = schools.list_schools(db.session)
+    if not found:
+        click.echo("No schools yet: run seed (the Ventura sample) or import-schools.")
+    for school in found:
+        district = school.district.name if school.district else "-"
+        cds = getattr(school, "cds_code", None)
+        code = f"  CDS {cds}" if cds else ""
+        click.echo(f"{school.key}  {school.name} ({school.city}; {district}){code}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_command)
+    app.cli.add_command(list_schools_command)

@@ -212,12 +212,17 @@ def login():
     return render_template("auth/login.html", next_url=next_url, email=email), 401
 
 
+HOME_ENDPOINTS = {
+    "admin": "admin.dashboard",
+    "partner": "partner.dashboard",
+    "coordinator": "coordinator.index",
+    "liaison": "coordinator.index",
+}
+
+
 def home_for(user: User) -> str:
-    if user.role == "admin":
-        return url_for("admin.dashboard")
-    if user.role == "partner":
-        return url_for("partner.dashboard")
-    return url_for("public.home")
+    """Each role lands on its own page after signing in."""
+    return url_for(HOME_ENDPOINTS.get(user.role, "public.home"))
 
 
 @bp.post("/logout")
