@@ -41,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from matcher.web import gate
+
+    gate.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     commands.init_app(app)

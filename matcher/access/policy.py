@@ -1,10 +1,12 @@
-"""Who may call each endpoint: the ONE declared access policy, checked by
-tests/test_authorization_matrix.py against every route in the app's URL map.
+"""Who may call each endpoint: the ONE access policy. It is the declaration and the
+enforcement: ``matcher.web.gate`` reads it on every request, and refuses any endpoint
+without a line; tests/test_authorization_matrix.py calls every route as every role.
 
 Adding a route? Add one line here: ``"blueprint.endpoint": <who>``. A route without a
-line fails the build. <who> is ``PUBLIC`` (anyone, signed in or not), ``SIGNED_IN``
-(any signed-in role) or a set of roles. A view may still narrow access further by data
-(a coordinator sees only their schools); this file states the role gate only.
+line is refused (403) and fails the build. <who> is ``PUBLIC`` (anyone, signed in or
+not), ``SIGNED_IN`` (any signed-in role) or a set of roles. A view may still narrow
+access further by data (a coordinator sees only their schools); this file states the
+role gate only.
 """
 
 from __future__ import annotations

@@ -15,16 +15,13 @@ the best ``RERANK`` candidates in the radius.
 
 from __future__ import annotations
 
-import html
 import logging
 import pickle
-import re
 import struct
 import zlib
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -46,20 +43,45 @@ from matcher.search.query import (
     parse,
     parse_open,
 )
+from matcher.search.request import (
+    DEFAULT_RADIUS_MI,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_RADIUS_MI,
+    SearchError,
+    SearchRequest,
+    request_from_params,
+)
+from matcher.search.results import (
+    SearchResponse,
+    SearchResult,
+    _facets,
+    _result,
+    _time,
+    snippet,
+)
+
+__all__ = [
+    "DEFAULT_RADIUS_MI",
+    "MAX_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_RADIUS_MI",
+    "SearchError",
+    "SearchRequest",
+    "SearchResponse",
+    "SearchResult",
+    "request_from_params",
+    "search",
+    "snippet",
+]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RADIUS_MI = 10.0
-MAX_RADIUS_MI = 200.0
-MAX_PER_PAGE = 50
-MAX_PAGE = 1000
 RERANK = 200
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
 EXPANSION_BOOST = 3.0
 TRANSLATION_WEIGHT = 0.7  # a glossary translation counts less than the word as typed
-SNIPPET_CHARS = 220
-SORTS = ("relevance", "distance")
 # Failures that mean the files on disk are damaged (the index is then rebuilt).
 INDEX_DAMAGE = (
     OSError,
@@ -69,124 +91,6 @@ INDEX_DAMAGE = (
     zlib.error,
     whoosh_index.IndexError,
 )
-
-
-class SearchError(ValueError):
-    """A bad search parameter; ``str(error)`` is a message fit for users (HTTP 400)."""
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    q: str = ""
-    locale: str = "en"
-    near: str | None = None
-    radius_mi: float = DEFAULT_RADIUS_MI
-    category: str | None = None
-    language: str | None = None
-    open: str | None = None
-    free: bool = False
-    age: int | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 10
-    now: datetime | None = None
-
-
-def _int(
-    params: Mapping[str, Any], key: str, default: int | None, low: int, high: int
-) -> int | None:
-    raw = params.get(key)
-    if raw is None or str(raw).strip() == "":
-        return default
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise SearchError(f"{key} must be a whole number, not '{clip(str(raw), 20)}'.") from None
-    if not low <= value <= high:
-        raise SearchError(f"{key} must be between {low} and {high}.")
-    return value
-
-
-def _flag(params: Mapping[str, Any], key: str) -> bool:
-    raw = str(params.get(key) or "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
-        return False
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    raise SearchError(f"{key} must be true or false.")
-
-
-def _text(params: Mapping[str, Any], key: str) -> str | None:
-    value = params.get(key)
-    value = str(value).strip() if value is not None else ""
-    return value or None
-
-
-def request_from_params(params: Mapping[str, Any], locale: str = "en") -> SearchRequest:
-    """A ``SearchRequest`` from string parameters (query string or CLI options)."""
-    radius_raw = params.get("radius_mi")
-    radius = DEFAULT_RADIUS_MI
-    if radius_raw is not None and str(radius_raw).strip():
-        try:
-            radius = float(str(radius_raw).strip())
-        except ValueError:
-            raise SearchError(
-                f"radius_mi must be a number of miles, not '{clip(str(radius_raw), 20)}'."
-            ) from None
-        if not 0 < radius <= MAX_RADIUS_MI or radius != radius:
-            raise SearchError(f"radius_mi must be more than 0 and at most {MAX_RADIUS_MI:.0f}.")
-    sort = _text(params, "sort") or "relevance"
-    if sort not in SORTS:
-        raise SearchError("sort must be 'relevance' or 'distance'.")
-    lang = _text(params, "lang")
-    return SearchRequest(
-        q=str(params.get("q") or ""),
-        locale=lang if lang in LANGUAGES else locale,
-        near=_text(params, "near"),
-        radius_mi=radius,
-        category=_text(params, "category"),
-        language=_text(params, "language"),
-        open=_text(params, "open"),
-        free=_flag(params, "free"),
-        age=_int(params, "age", None, 0, 120),
-        sort=sort,
-        page=_int(params, "page", 1, 1, MAX_PAGE) or 1,
-        per_page=_int(params, "per_page", 10, 1, MAX_PER_PAGE) or 10,
-    )
-
-
-@dataclass
-class SearchResult:
-    id: str
-    name: str
-    organization: dict[str, str]
-    score: float
-    distance_mi: float | None
-    languages: list[dict[str, Any]]  # code, name, interpreter (offered only through one)
-    taxonomy_terms: list[dict[str, str | None]]
-    snippet: str  # HTML: escaped text with <mark> around matched words
-    hours_today: str
-    text_locale: str  # the locale name and snippet are written in (English when untranslated)
-
-
-@dataclass
-class SearchResponse:
-    total: int
-    page: int
-    per_page: int
-    suggestion: str | None
-    location: dict[str, Any] | None
-    facets: dict[str, list[dict[str, Any]]]
-    results: list[SearchResult] = field(default_factory=list)
-    # Query words that no result mentions, as typed: the results match the rest.
-    unmatched_words: list[str] = field(default_factory=list)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # --- query building ----------------------------------------------------------------------
@@ -250,18 +154,6 @@ def query_terms(parsed: ParsedQuery) -> QueryTerms:
 _NONE = np.zeros(0, dtype=np.int32)
 
 
-def _schedules(attrs: dict[str, Any]) -> list[StoredSchedule]:
-    return [
-        StoredSchedule(
-            days=list(days),
-            opens_at=_time(opens),
-            closes_at=_time(closes),
-            description=description,
-        )
-        for days, opens, closes, description in attrs["schedules"]
-    ]
-
-
 def _open_test(spec: OpenSpec) -> Callable[[list[StoredSchedule]], bool]:
     if spec.kind == "evenings":
         return hours.open_evenings
@@ -279,10 +171,6 @@ def _open_mask(snap: Snapshot, test: Callable[[list[StoredSchedule]], bool]) -> 
         if test([StoredSchedule(list(days), _time(o), _time(c), None) for days, o, c in rows])
     ]
     return snap.mask(np.concatenate(hours_open) if hours_open else _NONE)
-
-
-def _time(value: str | None) -> time | None:
-    return time.fromisoformat(value) if value else None
 
 
 def _category_ids(session: Session, value: str) -> set[str]:
@@ -324,101 +212,6 @@ def _allowed(
     for other in masks[1:]:
         allowed &= other
     return allowed
-
-
-# --- results ---------------------------------------------------------------------------
-
-_WORD_RE = re.compile(r"[^\W_]+")
-
-
-def snippet(text: str, query_stems: set[str], limit: int = SNIPPET_CHARS) -> str:
-    """HTML: a window of ``text`` around the first matched word, matches in <mark>."""
-    if not text:
-        return ""
-    found = [m for m in _WORD_RE.finditer(text) if query_stems & stems(m.group())]
-    start = 0
-    if found and found[0].end() > limit - 40:
-        start = text.rfind(" ", 0, max(found[0].start() - 60, 0)) + 1
-    end = len(text) if len(text) - start <= limit else text.rfind(" ", start, start + limit)
-    end = end if end > start else min(len(text), start + limit)
-    out, cursor = ["…" if start else ""], start
-    for match in found:
-        if match.start() < start or match.end() > end:
-            continue
-        out += [
-            html.escape(text[cursor : match.start()]),
-            f"<mark>{html.escape(match.group())}</mark>",
-        ]
-        cursor = match.end()
-    out.append(html.escape(text[cursor:end]))
-    if end < len(text):
-        out.append("…")
-    return "".join(out)
-
-
-def _written_in(attrs: dict[str, Any], locale: str) -> bool:
-    """Whether the listing's name and description (if any) exist in ``locale``."""
-    description = attrs["description"]
-    return bool(attrs["name"].get(locale)) and bool(
-        description.get(locale) or not description.get("en")
-    )
-
-
-def _result(
-    attrs: dict[str, Any],
-    score: float,
-    distance: float | None,
-    locale: str,
-    snap: Snapshot,
-    query_stems: set[str],
-    now: datetime,
-) -> SearchResult:
-    def local(values: dict[str, str]) -> str:
-        return values.get(locale) or values.get("en") or ""
-
-    return SearchResult(
-        id=attrs["id"],
-        name=local(attrs["name"]),
-        organization={"id": attrs["org_id"], "name": local(attrs["org_name"])},
-        score=round(score, 4),
-        distance_mi=round(distance, 1) if distance is not None else None,
-        languages=[
-            {
-                "code": c,
-                "name": languages.name(c, locale),
-                "interpreter": c in attrs.get("interpreted", ()),  # older indexes lack it
-            }
-            for c in attrs["langs"]
-        ],
-        taxonomy_terms=[
-            {"id": tid, "code": code, "label": es if locale == "es" else en}
-            for tid, code, en, es in attrs["terms"]
-        ],
-        snippet=snippet(local(attrs["description"]), query_stems),
-        hours_today=hours.todays_hours(_schedules(attrs), locale, now),
-        text_locale=locale if _written_in(attrs, locale) else "en",
-    )
-
-
-def _facets(snap: Snapshot, matched: np.ndarray, locale: str) -> dict[str, list[dict[str, Any]]]:
-    counts = {
-        key: n
-        for key, docs in snap.lookups.facet_docs.items()
-        if (n := int(np.count_nonzero(matched[docs])))
-    }
-    cats = {key[2:]: n for key, n in counts.items() if key.startswith("c:")}
-    langs = {key[2:]: n for key, n in counts.items() if key.startswith("l:")}
-    position = 1 if locale == "es" else 0
-    category = [
-        {"id": tid, "label": snap.labels.get(tid, (tid, tid))[position], "count": n}
-        for tid, n in cats.items()
-    ]
-    language = [
-        {"code": c, "label": languages.name(c, locale), "count": n} for c, n in langs.items()
-    ]
-    category.sort(key=lambda f: (-f["count"], f["label"]))
-    language.sort(key=lambda f: (-f["count"], f["label"]))
-    return {"category": category, "language": language}
 
 
 def record_zero_result(

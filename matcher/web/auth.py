@@ -1,20 +1,16 @@
 """Sign-in, sign-out, password reset, email verification, invitations and role checks.
 
 Views are thin: they read the form, call ``matcher.access.accounts`` and render. Role
-checks for every other blueprint live here: ``roles_required('admin')`` and the
-membership helpers ``current_user_school_ids()`` / ``current_user_org_ids()``.
+checks are not here: ``matcher.web.gate`` enforces the access policy on every request.
+The membership helpers ``current_user_school_ids()`` / ``current_user_org_ids()`` are
+for the data-level narrowing that views still do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     flash,
     redirect,
@@ -69,23 +65,6 @@ def load_user(user_id: str) -> User | None:
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user
-
-
-def roles_required(*roles: str) -> Callable:
-    """Allow only signed-in users with one of ``roles``; others get the login page or 403."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def current_user_school_ids() -> set[str]:
@@ -287,8 +266,6 @@ def verify_email(token: str):
 @bp.post("/verify/resend")
 @limiter.limit(MAIL_LIMIT)
 def resend_verification():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
     if not current_user.is_verified:
         send_verification(current_user)
     flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
@@ -320,8 +297,6 @@ def accept_invitation(token: str):
 @bp.route("/account", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def account():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
     if request.method == "POST":
         try:
             with transaction() as session:

@@ -18,13 +18,11 @@ from matcher.directory import languages, taxonomy
 from matcher.extensions import db
 from matcher.families import handout, needs, referrals
 from matcher.models import CONSENT_GIVERS, CONTACT_METHODS, GRADE_BANDS, NeedsRecord, Referral
-from matcher.web.auth import roles_required
 from matcher.web.i18n import current_locale
 from matcher.web.match_view import result_json
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
-STAFF = ("coordinator", "liaison")
 
 ERROR_MESSAGES = {
     "required": _l("This is required."),
@@ -190,7 +188,6 @@ def _render_form(values: dict, errors: dict[str, str], record: NeedsRecord | Non
 
 
 @bp.get("/")
-@roles_required(*STAFF)
 def index():
     with transaction() as session:
         records = needs.list_records(session, current_user)
@@ -200,7 +197,6 @@ def index():
 
 
 @bp.route("/records/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
 def new_record():
     if request.method == "GET":
         return _render_form({"languages": [], "barriers": []}, {}, None)
@@ -215,7 +211,6 @@ def new_record():
 
 
 @bp.route("/records/<record_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
 def edit_record(record_id: str):
     with transaction():
         record = _record_or_404(record_id)
@@ -232,7 +227,6 @@ def edit_record(record_id: str):
 
 
 @bp.get("/records/<record_id>")
-@roles_required(*STAFF)
 def record(record_id: str):
     with transaction():
         found = _record_or_404(record_id)
@@ -246,7 +240,6 @@ def record(record_id: str):
 
 
 @bp.get("/records/<record_id>/matches")
-@roles_required(*STAFF)
 def matches(record_id: str):
     with transaction() as session:
         found = _record_or_404(record_id)
@@ -260,7 +253,6 @@ def matches(record_id: str):
 
 
 @bp.post("/records/<record_id>/referrals")
-@roles_required(*STAFF)
 def create_referrals(record_id: str):
     choices = [
         tuple(value.split("|", 1))
@@ -281,7 +273,6 @@ def create_referrals(record_id: str):
 
 
 @bp.get("/referrals/<referral_id>")
-@roles_required(*STAFF)
 def referral(referral_id: str):
     with transaction() as session:
         found = _referral_or_404(referral_id)
@@ -307,7 +298,6 @@ def _render_referral(found: Referral, errors: dict[str, str], session, status: i
 
 
 @bp.post("/referrals/<referral_id>/status")
-@roles_required(*STAFF)
 def update_status(referral_id: str):
     try:
         with transaction() as session:
@@ -328,7 +318,6 @@ def update_status(referral_id: str):
 
 
 @bp.route("/referrals/<referral_id>/consent", methods=["GET", "POST"])
-@roles_required(*STAFF)
 def consent(referral_id: str):
     values = request.form.to_dict() if request.method == "POST" else {}
     errors: dict[str, str] = {}
@@ -362,7 +351,6 @@ def consent(referral_id: str):
 
 
 @bp.post("/consents/<consent_id>/revoke")
-@roles_required(*STAFF)
 def revoke_consent(consent_id: str):
     with transaction() as session:
         found = _referral_or_404(request.form.get("referral_id", ""))
@@ -375,7 +363,6 @@ def revoke_consent(consent_id: str):
 
 
 @bp.get("/follow-ups")
-@roles_required(*STAFF)
 def follow_ups():
     with transaction() as session:
         due = referrals.follow_ups_due(session, current_user)
@@ -417,7 +404,6 @@ def _handout_words() -> dict:
 
 
 @bp.get("/records/<record_id>/handout")
-@roles_required(*STAFF)
 def handout_page(record_id: str):
     with transaction() as session:
         found = _record_or_404(record_id)
@@ -429,7 +415,6 @@ def handout_page(record_id: str):
 
 
 @bp.get("/records/<record_id>/sms")
-@roles_required(*STAFF)
 def sms(record_id: str):
     with transaction() as session:
         found = _record_or_404(record_id)

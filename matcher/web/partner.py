@@ -21,24 +21,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
-from sqlalchemy import select
 
 from matcher.access import accounts
 from matcher.db import transaction
 from matcher.directory import languages, listings
-from matcher.directory.hours import DAY_NAMES
 from matcher.extensions import db, limiter
-from matcher.models import WEEKDAYS, Organization, Service, Submission, TaxonomyTerm, User
+from matcher.models import WEEKDAYS, Organization, Service, Submission, User
 from matcher.partners import freshness, registration, review
 from matcher.web.auth import (
     MAIL_LIMIT,
     account_error,
     current_user_org_ids,
-    roles_required,
     send_verification,
     token_error,
 )
 from matcher.web.i18n import current_locale
+from matcher.web.listing_diffs import display_diffs, weekday_names
 from matcher.web.notify import deliver
 
 bp = Blueprint("partner", __name__, url_prefix="/partners")
@@ -113,17 +111,12 @@ def _service_context(values: dict, errors: dict[str, str]) -> dict:
                 item[1],
             ),
         ),
-        "weekdays": list(zip(WEEKDAYS, _weekday_names(), strict=True)),
+        "weekdays": list(zip(WEEKDAYS, weekday_names(), strict=True)),
         "grades": review.GRADES,
     }
 
 
-def _weekday_names() -> list[str]:
-    return list(DAY_NAMES.get(current_locale(), DAY_NAMES["en"]))
-
-
 @bp.get("/")
-@roles_required("partner")
 def dashboard():
     submissions = registration.user_submissions(db.session, current_user)
     return render_template(
@@ -170,7 +163,6 @@ def check_email():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@roles_required("partner")
 @limiter.limit(MAIL_LIMIT, methods=["POST"])
 def register_organization():
     """Step 2: the organization; similar listings are offered to claim instead."""
@@ -192,7 +184,6 @@ def register_organization():
 
 
 @bp.get("/submissions/<submission_id>/similar")
-@roles_required("partner")
 def duplicates(submission_id: str):
     submission = _editable_draft(submission_id)
     found = registration.find_duplicates(db.session, submission.payload.get("organization", {}))
@@ -200,7 +191,6 @@ def duplicates(submission_id: str):
 
 
 @bp.route("/submissions/<submission_id>/organization", methods=["GET", "POST"])
-@roles_required("partner")
 def edit_organization_step(submission_id: str):
     submission = _editable_draft(submission_id)
     values = submission.payload.get("organization") or (
@@ -221,14 +211,12 @@ def edit_organization_step(submission_id: str):
 
 
 @bp.route("/submissions/<submission_id>/services/new", methods=["GET", "POST"])
-@roles_required("partner")
 def new_service(submission_id: str):
     """Step 3: one service at a time; "add another" returns here."""
     return _service_step(_editable_draft(submission_id), None)
 
 
 @bp.route("/submissions/<submission_id>/services/<service_id>", methods=["GET", "POST"])
-@roles_required("partner")
 def edit_service(submission_id: str, service_id: str):
     submission = _editable_draft(submission_id)
     service = db.session.get(Service, service_id)
@@ -273,7 +261,6 @@ def _service_step(submission: Submission, service: Service | None):
 
 
 @bp.post("/submissions/<submission_id>/services/<int:index>/remove")
-@roles_required("partner")
 def remove_service(submission_id: str, index: int):
     submission = _editable_draft(submission_id)
     with transaction():
@@ -282,7 +269,6 @@ def remove_service(submission_id: str, index: int):
 
 
 @bp.get("/submissions/<submission_id>")
-@roles_required("partner")
 def summary(submission_id: str):
     """Step 4: check everything, then send it for review."""
     submission = _own_draft(submission_id)
@@ -294,7 +280,6 @@ def summary(submission_id: str):
 
 
 @bp.post("/submissions/<submission_id>/submit")
-@roles_required("partner")
 def submit(submission_id: str):
     submission = _editable_draft(submission_id)
     if submission.kind == "registration" and not submission.payload.get("services"):
@@ -307,7 +292,6 @@ def submit(submission_id: str):
 
 
 @bp.post("/organizations/<organization_id>/claim")
-@roles_required("partner")
 @limiter.limit(MAIL_LIMIT)
 def claim(organization_id: str):
     user = _verified_partner()
@@ -321,7 +305,6 @@ def claim(organization_id: str):
 
 
 @bp.post("/organizations/<organization_id>/edit")
-@roles_required("partner")
 def start_edit(organization_id: str):
     org = _managed_org(organization_id)
     with transaction() as session:
@@ -337,90 +320,6 @@ def taxonomy_terms():
     locale = request.args.get("lang") if request.args.get("lang") in ("en", "es") else None
     choices = registration.search_terms(db.session, query, locale or current_locale())
     return {"terms": [{"id": c.id, "label": c.label, "group": c.group} for c in choices]}
-
-
-def field_labels() -> dict[str, str]:
-    """Names of payload fields as people read them (diffs, summaries)."""
-    return {
-        "name": _("Name"),
-        "name_es": _("Name in Spanish"),
-        "description": _("Description in English"),
-        "description_es": _("Description in Spanish"),
-        "website": _("Website"),
-        "email": _("Email"),
-        "phone": _("Phone"),
-        "address_1": _("Street address"),
-        "city": _("City"),
-        "postal_code": _("ZIP code"),
-        "categories": _("Categories"),
-        "languages": _("Languages"),
-        "interpreted": _("Through an interpreter"),
-        "location": _("Where"),
-        "service_area": _("Area served"),
-        "hours": _("Hours"),
-        "min_age": _("Youngest age"),
-        "max_age": _("Oldest age"),
-        "grade_min": _("First grade"),
-        "grade_max": _("Last grade"),
-        "eligibility": _("Who can get help, residency"),
-        "id_required": _("ID or SSN required"),
-        "documents": _("Documents needed"),
-        "cost": _("Cost"),
-        "accepting_referrals": _("Accepting referrals"),
-        "referral_name": _("Referral contact name"),
-        "referral_email": _("Referral contact email"),
-        "referral_phone": _("Referral contact phone"),
-        "message": _("Message"),
-    }
-
-
-def _display(field: str, value) -> str:
-    """A payload value as text for people: labels for ids and codes."""
-    locale = current_locale()
-    if value in (None, "", [], {}):
-        return "—"
-    if field == "categories":
-        terms = db.session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.id.in_(value)))
-        return ", ".join(sorted(t.label(locale) for t in terms))
-    if field in ("languages", "interpreted"):
-        return ", ".join(languages.name(code, locale) for code in value)
-    if field == "hours":
-        names = dict(zip(WEEKDAYS, _weekday_names(), strict=True))
-        return "; ".join(f"{names[d]} {value[d]}" for d in WEEKDAYS if d in value)
-    if field == "documents":
-        return "; ".join(value)
-    choices = {
-        "yes": _("Yes"),
-        "no": _("No"),
-        "free": _("Free"),
-        "sliding_scale": _("Sliding scale (based on income)"),
-        "fee": _("Fee"),
-        "virtual": _("Online, by phone or countywide"),
-        "address": _("At an address"),
-        "county": _("All of Ventura County"),
-    }
-    return str(choices.get(value, value)) if isinstance(value, str) else str(value)
-
-
-def display_diffs(diffs: list[review.EntityDiff]) -> list[dict]:
-    """Diff rows ready for a template: (label, before, after) per changed field."""
-    labels = field_labels()
-    return [
-        {
-            "kind": d.kind,
-            "label": d.label,
-            "entity_id": d.entity_id,
-            "rows": [
-                (
-                    labels.get(c.field, c.field),
-                    _display(c.field, c.before),
-                    _display(c.field, c.after),
-                )
-                for c in d.changes
-            ],
-        }
-        for d in diffs
-    ]
 
 
 # --- public forms: corrections and "still accurate" (no account needed) ----------------

@@ -1,0 +1,102 @@
+"""A search request from string parameters (query string or CLI options), validated:
+a bad value is a ``SearchError`` whose message is fit for users (HTTP 400)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from matcher.core.text import clip
+from matcher.search.analysis import LANGUAGES
+
+DEFAULT_RADIUS_MI = 10.0
+MAX_RADIUS_MI = 200.0
+MAX_PER_PAGE = 50
+MAX_PAGE = 1000
+SORTS = ("relevance", "distance")
+
+
+class SearchError(ValueError):
+    """A bad search parameter; ``str(error)`` is a message fit for users (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    locale: str = "en"
+    near: str | None = None
+    radius_mi: float = DEFAULT_RADIUS_MI
+    category: str | None = None
+    language: str | None = None
+    open: str | None = None
+    free: bool = False
+    age: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    now: datetime | None = None
+
+
+def _int(
+    params: Mapping[str, Any], key: str, default: int | None, low: int, high: int
+) -> int | None:
+    raw = params.get(key)
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise SearchError(f"{key} must be a whole number, not '{clip(str(raw), 20)}'.") from None
+    if not low <= value <= high:
+        raise SearchError(f"{key} must be between {low} and {high}.")
+    return value
+
+
+def _flag(params: Mapping[str, Any], key: str) -> bool:
+    raw = str(params.get(key) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SearchError(f"{key} must be true or false.")
+
+
+def _text(params: Mapping[str, Any], key: str) -> str | None:
+    value = params.get(key)
+    value = str(value).strip() if value is not None else ""
+    return value or None
+
+
+def request_from_params(params: Mapping[str, Any], locale: str = "en") -> SearchRequest:
+    """A ``SearchRequest`` from string parameters (query string or CLI options)."""
+    radius_raw = params.get("radius_mi")
+    radius = DEFAULT_RADIUS_MI
+    if radius_raw is not None and str(radius_raw).strip():
+        try:
+            radius = float(str(radius_raw).strip())
+        except ValueError:
+            raise SearchError(
+                f"radius_mi must be a number of miles, not '{clip(str(radius_raw), 20)}'."
+            ) from None
+        if not 0 < radius <= MAX_RADIUS_MI or radius != radius:
+            raise SearchError(f"radius_mi must be more than 0 and at most {MAX_RADIUS_MI:.0f}.")
+    sort = _text(params, "sort") or "relevance"
+    if sort not in SORTS:
+        raise SearchError("sort must be 'relevance' or 'distance'.")
+    lang = _text(params, "lang")
+    return SearchRequest(
+        q=str(params.get("q") or ""),
+        locale=lang if lang in LANGUAGES else locale,
+        near=_text(params, "near"),
+        radius_mi=radius,
+        category=_text(params, "category"),
+        language=_text(params, "language"),
+        open=_text(params, "open"),
+        free=_flag(params, "free"),
+        age=_int(params, "age", None, 0, 120),
+        sort=sort,
+        page=_int(params, "page", 1, 1, MAX_PAGE) or 1,
+        per_page=_int(params, "per_page", 10, 1, MAX_PER_PAGE) or 10,
+    )
