@@ -69,6 +69,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(partner.api)
     app.register_blueprint(partner.forms)
     app.register_blueprint(admin.bp)
+    from matcher.web import curation
+
+    app.register_blueprint(curation.bp)
     from matcher.web import reports
 
     app.register_blueprint(reports.bp)

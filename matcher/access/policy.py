@@ -83,6 +83,9 @@ POLICY: dict[str, frozenset[str]] = {
     "admin.decide": ADMIN,
     "admin.stale_listings": ADMIN,
     "admin.set_published": ADMIN,
+    "curation.index": ADMIN,
+    "curation.add_mapping": ADMIN,
+    "curation.delete_mapping": ADMIN,
     # matching and reports (school staff)
     "match_api.match": SCHOOL_STAFF,
     "reports.index": SCHOOL_STAFF,

@@ -14,6 +14,7 @@ from matcher.models.review import *  # noqa: F403
 from matcher.models.review import __all__ as _review_all
 from matcher.models.schools import District, School
 from matcher.models.taxonomy import Barrier, BarrierTerm, Taxonomy, TaxonomyTerm
+from matcher.models.vocabulary import QueryTerm, StaffMapping
 
 __all__ = [
     "Barrier",
@@ -21,8 +22,10 @@ __all__ = [
     "Base",
     "District",
     "IndexChange",
+    "QueryTerm",
     "School",
     "SearchLog",
+    "StaffMapping",
     "Taxonomy",
     "TaxonomyTerm",
     *_directory_all,

@@ -45,6 +45,7 @@ from matcher.models import (
     TaxonomyTerm,
     service_taxonomy_term,
 )
+from matcher.search import curation
 from matcher.search import index as search_index
 
 log = logging.getLogger(__name__)
@@ -263,6 +264,9 @@ def _apply_pending(session: Session, index_dir: Path, state: SyncState, now: flo
         return SyncResult("idle", high_water=state.high_water)
     service_ids = affected_service_ids(session, changes)
     search_update(session, index_dir, service_ids)
+    if any(change.entity == "lexicon" for change in changes):
+        curation.write_staff_lexicon(session, index_dir)
+        session.rollback()
     seen = {change.id for change in changes}
     top = max(seen)
     for missing in range(state.high_water + 1, top):

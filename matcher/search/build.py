@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from matcher.models import (
     Service,
 )
+from matcher.search import curation
 from matcher.search.documents import (
     _documents,
     _indexable,
@@ -160,6 +161,7 @@ def rebuild(
             live.rename(old)
         fresh.rename(live)
         shutil.rmtree(old, ignore_errors=True)
+        curation.write_staff_lexicon(session, index_dir)
     return count
 
 
