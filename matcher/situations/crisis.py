@@ -322,8 +322,11 @@ def detect_in_tokens(toks: list[Tok]) -> list[Crisis]:
     _overdose(s, hits)
     _homeless(s, hits)
     _violence(s, hits)
-    for kind, ev in crisis_phrase_hits(s.t):
-        hits(kind, ev)
+    for kind, first, last, ev in crisis_phrase_hits(s.t):
+        # a phrase hit is vetoed by negative context ("me violaron mis derechos")
+        if not any(c.endswith("_block") for k in range(max(0, first - 2), min(s.n, last + 4))
+                   for c in s.t[k].cs):
+            hits(kind, ev)
     return [Crisis(k, tuple(found[k])) for k in URGENCY if k in found]
 
 

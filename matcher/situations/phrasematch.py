@@ -73,6 +73,7 @@ def match_all(toks: Sequence, lang: str | None = None) -> list[tuple[Phrase, tup
     return found
 
 
-def crisis_phrase_hits(toks: Sequence) -> list[tuple[str, str]]:
-    return [(p.crisis, " ".join(toks[k].word for k in used))
+def crisis_phrase_hits(toks: Sequence) -> list[tuple[str, int, int, str]]:
+    """(kind, first index, last index, matched words) for each crisis phrase found."""
+    return [(p.crisis, used[0], used[-1], " ".join(toks[k].word for k in used))
             for p, used in match_all(toks) if p.crisis]

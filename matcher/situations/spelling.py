@@ -63,7 +63,7 @@ def _index() -> tuple[dict[str, set[str]], frozenset[str], frozenset[str]]:
     return index, frozenset(real), prefixes
 
 
-@functools.cache
+@functools.lru_cache(maxsize=65536)
 def correct(word: str) -> str:
     """The crisis word ``word`` was meant to be, or ``word`` itself."""
     if len(word) < MIN_LEN or "'" in word:

@@ -91,6 +91,8 @@ def understand(text: str, lang: str | None = None) -> Understanding:
                                  c.evidence[0] if c.evidence else "", 0.9))
     facts, fact_idx = _facts(toks)
     used |= fact_idx
+    evidence = {w for c in crises for ev in c.evidence for w in ev.split()}
+    used |= {i for i, tk in enumerate(toks) if tk.word in evidence}
     stop = filler()
     remaining = []
     for i, tk in enumerate(toks):
