@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.situations.lexicon import DATA, concepts  # noqa: E402
-from matcher.situations.spelling import MIN_LEN, vocabulary, within_one_edit  # noqa: E402
-from matcher.text import fold  # noqa: E402
+from matcher.situations.lexicon import DATA, concepts
+from matcher.situations.spelling import MIN_LEN, vocabulary, within_one_edit
+from matcher.text import fold
 
 LISTS = [Path("/usr/share/dict/american-english"), Path("/usr/share/dict/spanish")]
 
@@ -29,9 +29,10 @@ def main() -> None:
             w = fold(raw.strip())
             if len(w) < MIN_LEN or not w.isalpha() or w in known:
                 continue
-            if any(abs(len(w) - len(v)) <= 1 and within_one_edit(w, v) for v in vocab):
-                near.add(w)
-            elif any(not w.startswith(p) and within_one_edit(w[:len(p)], p) for p in prefixes):
+            near_word = any(abs(len(w) - len(v)) <= 1 and within_one_edit(w, v) for v in vocab)
+            near_prefix = any(not w.startswith(p) and within_one_edit(w[: len(p)], p)
+                              for p in prefixes)
+            if near_word or near_prefix:
                 near.add(w)
     out = DATA / "near_words.txt"
     header = ("# Real English/Spanish words one edit from crisis vocabulary: never corrected.\n"

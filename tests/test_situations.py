@@ -12,11 +12,11 @@ from matcher.situations import (
     LexiconError,
     detect_crises,
     detect_crisis,
+    lexicon,
     lines_for,
     message,
     understand,
 )
-from matcher.situations import lexicon
 from matcher.situations.spelling import correct
 
 JUDGED = json.loads((Path(__file__).parent / "data" / "crisis_phrasings.json").read_text("utf-8"))
@@ -168,7 +168,8 @@ def test_understanding_is_json_ready():
     d = understand("el papá de mis hijos me golpeó anoche").to_dict()
     json.dumps(d)
     assert d["crisis"]["kind"] == "domestic_violence"
-    assert {"key", "label_en", "label_es", "terms", "barrier", "span", "weight"} <= set(d["needs"][0])
+    fields = {"key", "label_en", "label_es", "terms", "barrier", "span", "weight"}
+    assert fields <= set(d["needs"][0])
 
 
 @pytest.mark.parametrize("kind", CRISIS_KINDS)

@@ -89,33 +89,32 @@ def _suicide(s: _Sent, hits):
             hits("suicide", s.span(i, i))
         if "die" in cs and s.near(i, "want", -5, -1):
             nxt = s.word(i + 1)
-            if not s.has(i + 1, "die_idiom_next") or nxt == "to" and s.word(i - 1) == "to":
-                if not s.near(i, "die_block", -3, 3):
-                    hits("suicide", s.span(i - 3, i))
+            literal = not s.has(i + 1, "die_idiom_next") or (nxt == "to" and s.word(i - 1) == "to")
+            if literal and not s.near(i, "die_block", -3, 3):
+                hits("suicide", s.span(i - 3, i))
         if "kill" in cs and not s.near(i, "kill_block", 1, 3):
             if s.near(i, "self_en", 1, 3):
                 hits("suicide", s.span(i, i + 1))
             _spanish_kill(s, i, hits)
         if "kill_self_clitic" in cs:
             _clitic_form(s, i, hits)
-        if "live" in cs and s.near(i, "want", -3, -1) and s.near(i, "neg", -4, -1):
-            if not s.near(i, "live_block", 1, 2):
-                hits("suicide", s.span(i - 3, i))
+        if ("live" in cs and s.near(i, "want", -3, -1) and s.near(i, "neg", -4, -1)
+                and not s.near(i, "live_block", 1, 2)):
+            hits("suicide", s.span(i - 3, i))
         if "end_life" in cs:
             j = s.find(i, "life", 1, 3)
-            if j is not None:
-                if s.word(j) != "it" or s.word(j + 1) == "all":
-                    if s.word(j + 1) not in {"insurance", "seguro", "skills", "coach", "back"}:
-                        hits("suicide", s.span(i, j))
+            if (j is not None and (s.word(j) != "it" or s.word(j + 1) == "all")
+                    and s.word(j + 1) not in _LIFE_NOT):
+                hits("suicide", s.span(i, j))
         if "cut" in cs and not s.near(i, "cut_block", -3, 3):
             refl = s.near(i, "self_en", 1, 2) or (
                 s.near(i, "refl_es", -3, -1) and not tk.norm.endswith("o"))
             strong = any(s.word(j) in _STRONG_BODY for j in range(i + 1, min(s.n, i + 5)))
             weak = s.near(i, "body_selfharm", 1, 4)
-            if refl or strong or tk.norm in _CLITIC_CUT or (weak and s.near(i, "refl_es", -3, -1)):
-                hits("suicide", s.span(i - 2, i + 1))
-            elif tk.norm.endswith("o") and s.near(i, "refl_es", -2, -1) and (
-                    s.near(i, "deliberate", 1, 4) or weak):
+            past_refl = tk.norm.endswith("o") and s.near(i, "refl_es", -2, -1)
+            if (refl or strong or tk.norm in _CLITIC_CUT
+                    or (weak and s.near(i, "refl_es", -3, -1))
+                    or (past_refl and (s.near(i, "deliberate", 1, 4) or weak))):
                 hits("suicide", s.span(i - 2, i + 1))
         if "hurt" in cs:
             if tk.norm == "self" or s.word(i - 1) == "self":
@@ -134,6 +133,7 @@ def _suicide(s: _Sent, hits):
             hits("suicide", s.span(i, i + 1))
 
 
+_LIFE_NOT = {"insurance", "seguro", "skills", "coach", "back"}
 _STRONG_BODY = {"wrist", "wrists", "munecas", "muneca", "thighs", "razor", "blade",
                 "navaja", "gillette"}
 _CLITIC_CUT = {"cortarse", "cortandose", "cortarme"}
@@ -149,7 +149,8 @@ def _spanish_kill(s: _Sent, i: int, hits) -> None:
         if s.word(j) in {"se", "me", "te"}:
             between = range(j + 1, i)
             if s.word(j) == "se":
-                if any(s.has(k, "intent") for k in between) or w in {"mato", "mata"} and i == j + 1:
+                reflexive_kill = w in {"mato", "mata"} and i == j + 1
+                if any(s.has(k, "intent") for k in between) or reflexive_kill:
                     hits("suicide", s.span(j, i))
                     return
             elif s.word(j) == "me":
@@ -166,7 +167,7 @@ def _clitic_form(s: _Sent, i: int, hits) -> None:
     if w.startswith(("corta", "lastim")):
         return  # handled by the self-injury rules
     if w.startswith(("quitar",)):
-        if s.word(i + 1) in {"la", "su"} and s.word(i + 2) == "vida" or s.word(i + 1) == "vida":
+        if (s.word(i + 1) in {"la", "su"} and s.word(i + 2) == "vida") or s.word(i + 1) == "vida":
             hits("suicide", s.span(i, i + 2))
         return
     if w.endswith(("se", "ndose")):
@@ -216,15 +217,15 @@ def _homeless(s: _Sent, hits):
     for i, tk in enumerate(s.t):
         cs = tk.cs
         noplace = False
-        if tk.norm == "nowhere" or tk.norm == "sin" and s.word(i + 1) == "techo":
+        if tk.norm == "nowhere" or (tk.norm == "sin" and s.word(i + 1) == "techo"):
             noplace = True
         elif "noplace_neg" in cs:
             j = s.find(i, "place", 1, 3)
             if j is not None:
                 nxt = s.find(j, "to_sleep", 1, 2)
-                if nxt is not None and s.word(nxt + 1) not in {"for", "para", "a"} or s.word(j) in {
-                        "lugar", "techo", "roof"} and s.near(j, "to_sleep", 1, 3):
-                    noplace = True
+                to_go = nxt is not None and s.word(nxt + 1) not in {"for", "para", "a"}
+                a_place = s.word(j) in {"lugar", "techo", "roof"} and s.near(j, "to_sleep", 1, 3)
+                noplace = to_go or a_place
         if noplace and soon_ok:
             hits("homeless_tonight", s.span(i, i + 3))
         if "sleep_now" in cs:
@@ -238,9 +239,9 @@ def _homeless(s: _Sent, hits):
             obj = tk.norm in {"evicted", "eviction", "lockout", "desalojaron", "desalojo"} or (
                 s.word(i - 1) in {"nos", "me"} or s.near(i, "we", -4, -1)
                 or s.word(i + 1) in {"us", "me"})
-            if obj and not any(s.word(k) in _WORKPLACE for k in range(i + 1, min(s.n, i + 4))):
-                if now or s.anywhere("noplace_neg") and s.anywhere("place"):
-                    hits("homeless_tonight", s.span(i - 2, i + 1))
+            job = any(s.word(k) in _WORKPLACE for k in range(i + 1, min(s.n, i + 4)))
+            if obj and not job and (now or (s.anywhere("noplace_neg") and s.anywhere("place"))):
+                hits("homeless_tonight", s.span(i - 2, i + 1))
 
 
 def _subject_child(s: _Sent, i: int) -> bool:
@@ -261,15 +262,20 @@ def _violence(s: _Sent, hits):
             if j is not None and not _subject_child(s, i) and not s.has(j, "other_kid") and not (
                     s.near(i, "other_kid", 1, j - i)):
                 hits("child_abuse", s.span(i, j))
-            elif s.word(i + 1) in _OBJ_PRON and s.near(i, "child", -6, -1) and not _subject_child(s, i):
+            elif (s.word(i + 1) in _OBJ_PRON and s.near(i, "child", -6, -1)
+                  and not _subject_child(s, i)):
                 hits("child_abuse", s.span(i - 3, i + 1))
             elif s.word(i - 1) in {"le", "les", "lo", "la", "los"} and any(
-                    s.has(k, "child") and s.word(k - 1) in {"a", "al"} for k in range(max(0, i - 5), i)):
+                    s.has(k, "child") and s.word(k - 1) in {"a", "al"}
+                    for k in range(max(0, i - 5), i)):
                 hits("child_abuse", s.span(i - 4, i))
-        if harm and s.word(i - 1) not in {"se", "it"} and "out" not in (s.word(i + 1), s.word(i + 2)) \
-                and not s.near(i, "harm_block", -3, 3):
-            victim = s.word(i - 1) == "me" or s.word(i - 2) == "me" and s.word(i - 1) in {"lo", "la"} or (
-                s.word(i + 1) in {"me", "us"}) or (s.word(i + 1) == "a" and s.word(i + 2) in {"mi", "nosotros"})
+        kicked_out = "out" in (s.word(i + 1), s.word(i + 2))
+        if (harm and s.word(i - 1) not in {"se", "it"} and not kicked_out
+                and not s.near(i, "harm_block", -3, 3)):
+            victim = (s.word(i - 1) == "me"
+                      or (s.word(i - 2) == "me" and s.word(i - 1) in {"lo", "la"})
+                      or s.word(i + 1) in {"me", "us"}
+                      or (s.word(i + 1) == "a" and s.word(i + 2) in {"mi", "nosotros"}))
             if victim and not s.near(i, "child", 1, 4):
                 hits("domestic_violence", s.span(i - 2, i + 1))
         if "fear" in cs and s.near(i, "abuser", 1, 4):
@@ -281,11 +287,9 @@ def _violence(s: _Sent, hits):
         if "injury" in cs and s.near(i, "child", -6, 6) and not s.near(i, "child_block", -4, 6):
             hits("child_abuse", s.span(i - 2, i + 2))
         if "leave" in cs and s.near(i, "neglect", 1, 2) and s.near(i, "child", -4, 8):
-            if s.word(i + 1) != "solo" or s.near(i, "child", -4, 8):
-                if s.word(i + 1) == "sin" and s.word(i + 2) not in {"comer", "comida", "food"}:
-                    pass
-                else:
-                    hits("child_abuse", s.span(i, i + 2))
+            without_food = s.word(i + 1) != "sin" or s.word(i + 2) in {"comer", "comida", "food"}
+            if without_food:
+                hits("child_abuse", s.span(i, i + 2))
         if "rape" in cs and not s.near(i, "rape_block", 1, 3):
             hits("sexual_assault", s.span(i - 1, i))
             if s.near(i, "young_child", -5, 5):

@@ -46,7 +46,7 @@ def _rows(path: Path):
         if len(cells) > len(header):
             raise LexiconError(f"{path.name}:{n}: {len(cells)} columns, header has {len(header)}")
         cells += [""] * (len(header) - len(cells))
-        yield n, dict(zip(header, (c.strip() for c in cells)))
+        yield n, dict(zip(header, (c.strip() for c in cells), strict=True))
 
 
 @functools.cache

@@ -126,6 +126,9 @@ _CHILD = {"son", "daughter", "kid", "kids", "child", "children", "boy", "girl", 
 _FAMILY = {"we", "us", "our", "nosotros", "estamos", "tenemos", "familia", "family",
            "vivimos", "dormimos", "somos"}
 _PARENT = {"i", "me", "my", "yo", "mi", "im", "estoy", "tengo", "ocupo", "necesito"}
+_MONTHS = {"meses", "months", "mes", "month"}
+_AGE_BEFORE = {"tiene", "age", "aged", "edad", "turned", "cumplio", "is", "es"}
+_TONIGHT = ("esta noche", "hoy en la noche", "hoy por la noche", "en la noche de hoy")
 _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
          "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"}
 
@@ -147,18 +150,21 @@ def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
             continue
         nxt = w[i + 1] if i + 1 < n else ""
         prev = w[i - 1] if i else ""
-        if nxt in _YEARS or nxt in {"meses", "months"} or prev in {"tiene", "age", "aged", "edad", "turned", "cumplio", "is"} and toks[i].word.isdigit() or prev == "de" and nxt in _YEARS:
-            if nxt in {"meses", "months"}:
+        said_age = prev in _AGE_BEFORE and toks[i].word.isdigit()
+        if nxt in _YEARS or nxt in _MONTHS or said_age:
+            if nxt in _MONTHS:
                 facts["age"] = 0
             elif age <= 25:
                 facts["age"] = age
             else:
                 continue
-            used.update(k for k in (i, i + 1, i + 2) if k < n and (k == i or w[k] in _YEARS or w[k] in {"old", "meses", "months"}))
+            used.update(k for k in (i, i + 1, i + 2)
+                        if k < n and (k == i or w[k] in _YEARS or w[k] in _MONTHS | {"old"}))
     words = set(w)
     if "age" in facts:
         a = facts["age"]
-        facts["age_group"] = "infant" if a < 2 else "child" if a < 13 else "teen" if a < 20 else "adult"
+        facts["age_group"] = ("infant" if a < 2 else "child" if a < 13
+                              else "teen" if a < 20 else "adult")
     elif words & _INFANT:
         facts["age_group"] = "infant"
     elif words & _TEEN:
@@ -172,7 +178,7 @@ def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
     elif words & _PARENT:
         facts["who"] = "parent"
     text = " ".join(w)
-    if "tonight" in words or "esta noche" in text or "hoy en la noche" in text or "hoy por la noche" in text:
+    if "tonight" in words or any(p in text for p in _TONIGHT):
         facts["when"] = "tonight"
     elif words & {"today", "hoy", "ahorita", "now", "ahora"}:
         facts["when"] = "today"
