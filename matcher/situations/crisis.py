@@ -131,11 +131,33 @@ def _suicide(s: _Sent, hits):
                 hits("suicide", s.span(i - 1, i))
         if tk.norm == "self" and s.word(i + 1).startswith("harm"):
             hits("suicide", s.span(i, i + 1))
+        if "method" in cs:
+            _method(s, i, hits)
+        if "disappear" in cs and (s.near(i, "want", -2, -1) or tk.norm.endswith(("me", "se"))):
+            hits("suicide", s.span(i - 3, i))
 
 
+def _method(s: _Sent, i: int, hits) -> None:
+    """'shoot himself', 'se quiere aventar de un puente', 'ahorcarse'."""
+    w = s.word(i)
+    if s.near(i, "self_en", 1, 2):
+        hits("suicide", s.span(i, i + 1))
+    elif w in {"jump", "jumping"} and s.near(i, "fall_place", 1, 4) and s.near(i, "want", -4, -1):
+        hits("suicide", s.span(i - 2, i + 3))
+    else:
+        clitic = w.endswith(("se", "me")) and len(w) > 6
+        se_before = any(s.word(j) == "se" for j in range(max(0, i - 4), i))
+        wish = s.near(i, "want", -4, -1) or s.near(i, "intent", -4, -1)
+        lethal = w.startswith(_LETHAL) or w in {"balazo", "tiro"}
+        falls = s.near(i, "fall_place", 1, 5)
+        if (clitic or se_before) and (falls or (lethal and (wish or clitic))):
+            hits("suicide", s.span(i - 3, i + 2))
+
+
+_LETHAL = ("ahorca", "envenena", "dispara", "colga", "cuelga")
 _LIFE_NOT = {"insurance", "seguro", "skills", "coach", "back"}
-_STRONG_BODY = {"wrist", "wrists", "munecas", "muneca", "thighs", "razor", "blade",
-                "navaja", "gillette"}
+_STRONG_BODY = {"venas", "veins", "vena", "wrist", "wrists", "munecas", "muneca", "thighs",
+                "razor", "blade", "navaja", "gillette"}
 _CLITIC_CUT = {"cortarse", "cortandose", "cortarme"}
 
 
@@ -153,6 +175,10 @@ def _spanish_kill(s: _Sent, i: int, hits) -> None:
                 if any(s.has(k, "intent") for k in between) or reflexive_kill:
                     hits("suicide", s.span(j, i))
                     return
+            elif s.word(j) == "te" and any(s.has(k, "intent") for k in between) and (
+                    s.anywhere("abuser")):
+                hits("domestic_violence", s.span(j, i))
+                return
             elif s.word(j) == "me":
                 if any(s.has(k, "first_es") for k in between):
                     hits("suicide", s.span(j, i))
@@ -205,6 +231,7 @@ def _overdose(s: _Sent, hits):
             hits("overdose", s.span(i, i + 2))
 
 
+_CAR = {"car", "carro", "troca", "truck", "van", "coche"}
 _BEING = {"estamos", "are", "were"}
 _STREET = {"calle", "street", "streets"}
 _WORKPLACE = {"trabajo", "job", "chamba", "work", "escuela", "school", "jale"}
@@ -226,6 +253,10 @@ def _homeless(s: _Sent, hits):
                 to_go = nxt is not None and s.word(nxt + 1) not in {"for", "para", "a"}
                 a_place = s.word(j) in {"lugar", "techo", "roof"} and s.near(j, "to_sleep", 1, 3)
                 noplace = to_go or a_place
+        if "homeless" in cs and now:
+            noplace = True
+        if tk.norm == "sin" and s.word(i + 1) in {"casa", "hogar", "vivienda"} and now:
+            noplace = True
         if noplace and soon_ok:
             hits("homeless_tonight", s.span(i, i + 3))
         if "sleep_now" in cs:
@@ -233,7 +264,8 @@ def _homeless(s: _Sent, hits):
             if j is not None:
                 if tk.norm in _BEING and s.word(j) not in _STREET:
                     continue
-                if "we" in cs or s.near(i, "we", -3, -1) or now:
+                gerund_outdoors = tk.norm.endswith(("ing", "ndo")) and s.word(j) not in _CAR
+                if "we" in cs or s.near(i, "we", -3, -1) or now or gerund_outdoors:
                     hits("homeless_tonight", s.span(i, j))
         if "evict" in cs and soon_ok and not s.near(i, "evict", -2, -1):
             obj = tk.norm in {"evicted", "eviction", "lockout", "desalojaron", "desalojo"} or (
@@ -298,8 +330,24 @@ def _violence(s: _Sent, hits):
             hits("sexual_assault", s.span(i - 2, i + 2))
             if s.near(i, "young_child", -6, 6):
                 hits("child_abuse", s.span(i - 2, i + 3))
+        if touch and _touched_me(s, i):
+            hits("sexual_assault", s.span(i - 3, i + 1))
+            if any(s.word(k) in _CHILD_SPEAKER for k in range(s.n)):
+                hits("child_abuse", s.span(i - 3, i + 1))
+        if tk.norm in {"forced", "forzo"} and s.word(i + 1) in {"himself", "herself", "se"}:
+            hits("sexual_assault", s.span(i, i + 3))
         if tk.norm == "permiso" and s.word(i - 1) == "sin" and s.near(i, "assault", -4, -1):
             hits("sexual_assault", s.span(i - 3, i))
+
+
+_CHILD_SPEAKER = {"mama", "mami", "mom", "mommy", "dad", "daddy", "papa", "papi",
+                  "padrastro", "stepdad", "stepfather", "stepmom", "madrastra"}
+
+
+def _touched_me(s: _Sent, i: int) -> bool:
+    """'mi padrastro me toca', 'my dad touches me': an adult touching the speaker."""
+    me = s.word(i - 1) == "me" or s.word(i + 1) == "me"
+    return me and s.near(i, "adult_rel", -5, -1) and s.word(i + 1) not in {"a", "the", "el"}
 
 
 _OBJ_PRON = {"him", "her", "them", "lo", "la", "los", "las", "le", "les"}
