@@ -108,10 +108,10 @@ def _suicide(s: _Sent, hits):
                 hits("suicide", s.span(i, j))
         if "cut" in cs and not s.near(i, "cut_block", -3, 3):
             refl = s.near(i, "self_en", 1, 2) or (
-                s.near(i, "refl_es", -3, -1) and not tk.norm.endswith("o"))
+                s.near(i, "refl_es", -3, -1) and tk.norm not in {"corto", "quemo"})
             strong = any(s.word(j) in _STRONG_BODY for j in range(i + 1, min(s.n, i + 5)))
             weak = s.near(i, "body_selfharm", 1, 4)
-            past_refl = tk.norm.endswith("o") and s.near(i, "refl_es", -2, -1)
+            past_refl = tk.norm in {"corto", "quemo"} and s.near(i, "refl_es", -2, -1)
             if (refl or strong or tk.norm in _CLITIC_CUT
                     or (weak and s.near(i, "refl_es", -3, -1))
                     or (past_refl and (s.near(i, "deliberate", 1, 4) or weak))):

@@ -22,6 +22,18 @@ _NOT_FUZZED = {
 }
 
 
+_PHON = (("ll", "y"), ("ce", "se"), ("ci", "si"), ("z", "s"), ("v", "b"), ("qu", "k"),
+         ("c", "k"), ("rr", "r"), ("ss", "s"), ("ee", "e"), ("oo", "o"))
+
+
+def phonetic(word: str) -> str:
+    """Spanish sound-alike key: 'pastiyas' and 'pastillas', 'matarce' and 'matarse' agree."""
+    w = word.replace("ch", "\x01").replace("h", "").replace("\x01", "ch")
+    for a, b in _PHON:
+        w = w.replace(a, b)
+    return w
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
@@ -45,7 +57,7 @@ def within_one_edit(a: str, b: str) -> bool:
 
 
 @functools.cache
-def _index() -> tuple[dict[str, set[str]], frozenset[str], frozenset[str]]:
+def _index() -> tuple[dict[str, set[str]], frozenset[str], frozenset[str], dict[str, set[str]]]:
     lex = concepts()
     vocab = {w for w, cs in lex.exact.items()
              if len(w) >= MIN_LEN and not cs <= _NOT_FUZZED
@@ -60,7 +72,10 @@ def _index() -> tuple[dict[str, set[str]], frozenset[str], frozenset[str]]:
         if line and not line.startswith("#"):
             real.add(line.strip())
     prefixes = frozenset(p for p, _ in lex.prefixes if len(p) >= MIN_LEN)
-    return index, frozenset(real), prefixes
+    sounds: dict[str, set[str]] = {}
+    for v in vocab:
+        sounds.setdefault(phonetic(v), set()).add(v)
+    return index, frozenset(real), prefixes, sounds
 
 
 @functools.lru_cache(maxsize=65536)
@@ -71,9 +86,12 @@ def correct(word: str) -> str:
     lex = concepts()
     if word in lex.exact or lex.of(word):
         return word
-    index, real, prefixes = _index()
+    index, real, prefixes, sounds = _index()
     if word in real:
         return word
+    alike = sounds.get(phonetic(word), set())
+    if len(alike) == 1:
+        return next(iter(alike))
     found = set()
     for key in _deletes(word) | {word}:
         for v in index.get(key, ()):
@@ -91,5 +109,5 @@ def correct(word: str) -> str:
 
 def vocabulary() -> set[str]:
     """Crisis words that receive spelling tolerance (used to build near_words.txt)."""
-    index, _, prefixes = _index()
+    index, _, prefixes, _ = _index()
     return {v for vs in index.values() for v in vs} | {p + "*" for p in prefixes}
