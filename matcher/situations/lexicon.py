@@ -1,0 +1,204 @@
+"""Reviewed situation data (``data/*.tsv``), loaded and validated once.
+
+Everything a family liaison's sentence is understood with lives in data files so that a
+reviewer can change vocabulary without touching code: concept word families for the
+crisis rules, phrases that name needs, need groups with bilingual labels, filler words.
+A bad line fails loudly with its file and line number, never silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from matcher.text import fold, words
+
+DATA = Path(__file__).resolve().parent / "data"
+SEED = Path(__file__).resolve().parents[2] / "seed_data"
+
+CRISIS_KINDS = (
+    "overdose",
+    "suicide",
+    "domestic_violence",
+    "child_abuse",
+    "sexual_assault",
+    "homeless_tonight",
+)
+LANGS = ("en", "es", "any")
+
+
+class LexiconError(ValueError):
+    """A data line that cannot be used; the message names the file and line."""
+
+
+def _rows(path: Path):
+    """(line number, dict) for each non-blank, non-comment TSV row under its header."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        lines = [(n, ln) for n, ln in enumerate(fh, start=1)
+                 if ln.strip() and not ln.startswith("#")]
+    if not lines:
+        raise LexiconError(f"{path.name}: empty file")
+    header = lines[0][1].rstrip("\n").split("\t")
+    for n, ln in lines[1:]:
+        cells = ln.rstrip("\n").split("\t")
+        if len(cells) > len(header):
+            raise LexiconError(f"{path.name}:{n}: {len(cells)} columns, header has {len(header)}")
+        cells += [""] * (len(header) - len(cells))
+        yield n, dict(zip(header, (c.strip() for c in cells), strict=True))
+
+
+@functools.cache
+def taxonomy_codes() -> frozenset[str]:
+    with (SEED / "taxonomy" / "terms.csv").open(encoding="utf-8", newline="") as fh:
+        return frozenset(r["code"] for r in csv.DictReader(fh))
+
+
+@functools.cache
+def barriers() -> dict[str, dict]:
+    """Barrier rows of seed_data/barriers.csv by code."""
+    with (SEED / "barriers.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["code"]: r for r in csv.DictReader(fh)}
+
+
+def parse_terms(cell: str, where: str) -> dict[str, float]:
+    """'1184|1206:0.5' -> {'1184': 1.0, '1206': 0.5}; unknown codes are an error."""
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in cell.split("|"))):
+        code, _, weight = part.partition(":")
+        if code not in taxonomy_codes():
+            raise LexiconError(f"{where}: unknown taxonomy code {code!r}")
+        try:
+            out[code] = float(weight) if weight else 1.0
+        except ValueError:
+            raise LexiconError(f"{where}: bad weight in {part!r}") from None
+    return out
+
+
+# --------------------------------------------------------------------------- concepts
+@dataclass(frozen=True)
+class Concepts:
+    """Word -> concept names, plus prefix families (``suicid*``)."""
+
+    exact: dict[str, frozenset[str]]
+    prefixes: tuple[tuple[str, str], ...]  # (prefix, concept)
+
+    def of(self, word: str) -> frozenset[str]:
+        found = self.exact.get(word, frozenset())
+        extra = {c for p, c in self.prefixes if word.startswith(p)}
+        return found | extra if extra else found
+
+
+@functools.cache
+def concepts() -> Concepts:
+    path = DATA / "concepts.tsv"
+    exact: dict[str, set[str]] = {}
+    prefixes: list[tuple[str, str]] = []
+    for n, row in _rows(path):
+        name, lang = row["concept"], row["lang"]
+        if not name:
+            raise LexiconError(f"{path.name}:{n}: concept name missing")
+        if lang not in LANGS:
+            raise LexiconError(f"{path.name}:{n}: unknown lang {lang!r}")
+        for w in filter(None, (fold(x.strip()) for x in row["words"].split("|"))):
+            if w.endswith("*"):
+                prefixes.append((w[:-1], name))
+            else:
+                exact.setdefault(w, set()).add(name)
+    return Concepts({w: frozenset(c) for w, c in exact.items()}, tuple(prefixes))
+
+
+# --------------------------------------------------------------------------- needs
+@dataclass(frozen=True)
+class NeedGroup:
+    key: str
+    label_en: str
+    label_es: str
+    terms: dict[str, float]
+    barrier: str | None
+
+
+@functools.cache
+def need_groups() -> dict[str, NeedGroup]:
+    path = DATA / "needs.tsv"
+    out: dict[str, NeedGroup] = {}
+    for n, row in _rows(path):
+        where = f"{path.name}:{n}"
+        key = row["key"]
+        if not key or key in out:
+            raise LexiconError(f"{where}: missing or duplicate key {key!r}")
+        barrier = row.get("barrier") or None
+        if barrier and barrier not in barriers():
+            raise LexiconError(f"{where}: unknown barrier {barrier!r}")
+        if not row["label_en"] or not row["label_es"]:
+            raise LexiconError(f"{where}: both labels are required")
+        out[key] = NeedGroup(key, row["label_en"], row["label_es"],
+                             parse_terms(row["terms"], where), barrier)
+    return out
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One reviewed phrase: pattern tokens are words, ``pre*`` prefixes or ``@concept``."""
+
+    lang: str
+    pattern: tuple[str, ...]
+    need: str | None
+    terms: dict[str, float]
+    barrier: str | None
+    crisis: str | None
+    where: str
+
+
+@functools.cache
+def phrases() -> tuple[Phrase, ...]:
+    path = DATA / "phrases.tsv"
+    groups = need_groups()
+    known_concepts = {c for cs in concepts().exact.values() for c in cs} | {
+        c for _, c in concepts().prefixes}
+    out = []
+    for n, row in _rows(path):
+        where = f"{path.name}:{n}"
+        if row["lang"] not in LANGS:
+            raise LexiconError(f"{where}: unknown lang {row['lang']!r}")
+        pattern = tuple(_pattern(row["phrase"]))
+        if not pattern:
+            raise LexiconError(f"{where}: empty phrase")
+        for tok in pattern:
+            if tok.startswith("@") and tok[1:] not in known_concepts:
+                raise LexiconError(f"{where}: unknown concept {tok!r}")
+        need = row.get("need") or None
+        if need and need not in groups:
+            raise LexiconError(f"{where}: unknown need {need!r} (add it to needs.tsv)")
+        barrier = row.get("barrier") or (groups[need].barrier if need else None)
+        if barrier and barrier not in barriers():
+            raise LexiconError(f"{where}: unknown barrier {barrier!r}")
+        crisis = row.get("crisis") or None
+        if crisis and crisis not in CRISIS_KINDS:
+            raise LexiconError(f"{where}: unknown crisis kind {crisis!r}")
+        if not need and not crisis:
+            raise LexiconError(f"{where}: a phrase needs a need or a crisis kind")
+        out.append(Phrase(row["lang"], pattern, need, parse_terms(row["terms"], where),
+                          barrier, crisis, where))
+    return tuple(out)
+
+
+def _pattern(text: str):
+    for raw in text.split():
+        if raw.startswith("@"):
+            yield raw
+        elif raw.endswith("*"):
+            yield from (w + "*" for w in words(raw[:-1]))
+        else:
+            yield from words(raw)
+
+
+@functools.cache
+def filler() -> frozenset[str]:
+    """Filler words of both languages (data/filler.txt), folded."""
+    out = set()
+    for line in (DATA / "filler.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.update(words(line))
+    return frozenset(out)
