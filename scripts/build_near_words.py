@@ -12,9 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matcher.text import fold
+
 from matcher.situations.lexicon import DATA, concepts
 from matcher.situations.spelling import MIN_LEN, vocabulary, within_one_edit
-from matcher.text import fold
 
 LISTS = [Path("/usr/share/dict/american-english"), Path("/usr/share/dict/spanish")]
 

@@ -20,20 +20,22 @@ import pickle
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 import numpy as np
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 
-from matcher.core.text import clip
+from matcher.core import dictionary
+from matcher.core.text import clip, words
 from matcher.directory import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
-from matcher.search import glossary
+from matcher.search import curation, glossary
 from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
 from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
 from matcher.search.log import log_empty_search
+from matcher.search.notices import crisis_notice, nearest_categories, understood_dict
 from matcher.search.postings import Alternatives, Collection, top
 from matcher.search.query import (
     Lexicon,
@@ -48,6 +50,7 @@ from matcher.search.request import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_RADIUS_MI,
+    SearchContext,
     SearchError,
     SearchRequest,
     request_from_params,
@@ -60,12 +63,14 @@ from matcher.search.results import (
     _time,
     snippet,
 )
+from matcher.search.understanding import crisis_terms
 
 __all__ = [
     "DEFAULT_RADIUS_MI",
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_RADIUS_MI",
+    "SearchContext",
     "SearchError",
     "SearchRequest",
     "SearchResponse",
@@ -81,6 +86,7 @@ RERANK = 200
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
 EXPANSION_BOOST = 3.0
+NEED_BOOST = 3.0  # a need the sentence names counts like a category it names
 TRANSLATION_WEIGHT = 0.7  # a glossary translation counts less than the word as typed
 # Failures that mean the files on disk are damaged (the index is then rebuilt).
 INDEX_DAMAGE = (
@@ -146,6 +152,13 @@ def query_terms(parsed: ParsedQuery) -> QueryTerms:
             ("cats", expansion.term_id, EXPANSION_BOOST * expansion.share)
         )
     clauses += [tuple(members) for members in concepts.values()]
+    named = {expansion.term_id for expansion in parsed.expansions}
+    for need in parsed.understood.needs:
+        if any(term in named for term, _w in need.terms):
+            continue  # the query already names this category: counted once, above
+        clauses.append(
+            tuple(("cats", term, NEED_BOOST * weight * need.weight) for term, weight in need.terms)
+        )
     return QueryTerms(tuple(clauses), tuple(searched))
 
 
@@ -231,13 +244,21 @@ def record_zero_result(
 # --- the search --------------------------------------------------------------------------
 
 
-def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResponse:
+def _run(
+    session: Session, snap: Snapshot, request: SearchRequest, context: SearchContext, staff
+) -> SearchResponse:
     now = request.now or hours.now_local()
     find_place = request.near is None
     parsed = snap.cached(
-        ("parse", request.q, find_place),
-        lambda: parse(request.q, snap.lexicon, find_place=find_place),
+        ("parse", request.q, find_place, request.locale, request.drop, staff),
+        lambda: parse(
+            request.q, snap.lexicon, find_place=find_place, locale=request.locale,
+            staff=staff, drop=request.drop,
+        ),
     )
+    understood = parsed.understood
+    if request.age is None and understood.age is not None:
+        request = replace(request, age=understood.age)
     place = parsed.place
     if request.near:
         try:
@@ -266,6 +287,8 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
             else None
         ),
         facets={"category": [], "language": []},
+        crisis=crisis_notice(understood.crisis, request.locale, context.county_lines),
+        understood=understood_dict(parsed, request, place),
     )
     if not query and allowed is None:  # nothing asked
         return response
@@ -275,13 +298,22 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
     else:  # filters only: every allowed listing, in index order
         scores = np.zeros(snap.size)
         matched = snap.live.copy()
+    if understood.crisis:
+        # Services for the situation come first, even when they share no word with it.
+        pinned = snap.mask(_docs_of(snap, crisis_terms(understood.crisis))) & snap.live
+        scores = scores + pinned * (float(scores.max(initial=0.0)) + 1.0)
+        matched |= pinned
     if allowed is not None:
         matched &= allowed
     response.total = int(np.count_nonzero(matched))
     response.facets = _facets(snap, matched, request.locale)
+    _count_query_words(context, parsed, snap.lexicon, request.locale, not response.total)
     if not response.total:
         if parsed.text:
             record_zero_result(session, request, parsed, snap.lexicon)
+            response.nearest = nearest_categories(
+                snap, parsed, request.locale, context.county_lines
+            )
         return response
     if len(query.words) > 1:
         typed = parsed.suggestion or parsed.text
@@ -306,6 +338,27 @@ def _run(session: Session, snap: Snapshot, request: SearchRequest) -> SearchResp
         if snap.attrs[d] is not None
     ]
     return response
+
+
+def _docs_of(snap: Snapshot, term_ids: tuple[str, ...]) -> np.ndarray:
+    found = [snap.lookups.by_cat[t] for t in term_ids if t in snap.lookups.by_cat]
+    return np.unique(np.concatenate(found)) if found else _NONE
+
+
+def _count_query_words(
+    context: SearchContext, parsed: ParsedQuery, lexicon: Lexicon, locale: str, zero: bool
+) -> None:
+    """Note the query's unknown words for the curation loop (``search.curation``)."""
+    if context.term_key is None or not parsed.text:
+        return
+    typed = words(parsed.text)
+    unknown = {
+        w for w in typed
+        if len(w) >= 3 and not w.isdigit() and w not in lexicon.vocabulary
+        and w not in parsed.understood.protected and not dictionary.is_word(w)
+    }
+    if unknown:
+        curation.COUNTER.note(context.term_key, curation.query_terms(typed, unknown), locale, zero)
 
 
 def _miles(distances: np.ndarray | None, docnum: int) -> float | None:
@@ -348,15 +401,25 @@ def _rank(
     return [(int(best[i]), float(blended[i])) for i in order]
 
 
-def search(session: Session, index: ServiceIndex, request: SearchRequest) -> SearchResponse:
+def search(
+    session: Session,
+    index: ServiceIndex,
+    request: SearchRequest,
+    context: SearchContext | None = None,
+) -> SearchResponse:
     """Search the directory. Raises SearchError for bad parameters, nothing else for bad text.
 
     A missing or damaged index is rebuilt from the database (with a logged
     warning) and the search is answered from the new index.
     """
+    context = context or SearchContext()
     index.ensure(session)
+    staff = curation.staff_phrases(index.root)
     try:
-        return _run(session, index.snapshot(), request)
+        response = _run(session, index.snapshot(), request, context, staff)
     except INDEX_DAMAGE as error:
         index.recover(session, error)
-        return _run(session, index.snapshot(), request)
+        response = _run(session, index.snapshot(), request, context, staff)
+    if curation.COUNTER.due():
+        curation.COUNTER.flush(session.get_bind())
+    return response

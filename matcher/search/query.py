@@ -26,10 +26,13 @@ from datetime import datetime, time
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from matcher.core import dictionary
 from matcher.core.text import fold, words
 from matcher.directory import geo
 from matcher.models import WEEKDAYS
 from matcher.search.analysis import LANGUAGES, language_analyzer, stopwords, terms
+from matcher.search.curation import StaffPhrase
+from matcher.search.understanding import Understood, understand_query
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
@@ -116,6 +119,7 @@ class ParsedQuery:
     suggestion: str | None = None
     place: geo.Place | None = None
     expansions: tuple[Expansion, ...] = ()
+    understood: Understood = field(default_factory=Understood)
 
     @property
     def is_empty(self) -> bool:
@@ -148,10 +152,14 @@ def _same_stem(word: str, other: str) -> bool:
     return False
 
 
-def _correct(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
+def _correct(
+    text: str, vocabulary: Vocabulary, protected: frozenset[str] = frozenset()
+) -> tuple[str, bool]:
     """The text with unknown words replaced by known ones; True when anything changed.
 
-    A word is left as typed when its correction is only another form of it (same stem).
+    A word is left as typed when it is a real word of English or Spanish (a bundled
+    word list, not only the index vocabulary: "saying" is never "paying"), when the
+    situations lexicon recognised it, or when its correction is only another form of it.
     """
     changed = False
     out = []
@@ -165,9 +173,13 @@ def _correct(text: str, vocabulary: Vocabulary) -> tuple[str, bool]:
             len(word) >= MIN_CORRECTABLE
             and not word.isdigit()
             and word not in vocabulary
+            and word not in protected
             and not _is_stop_word(word)
         ):
             fixed = vocabulary.correct(word)
+            # A real word is only completed ("lgbt" -> "lgbtq"), never swapped for another.
+            if fixed and not fixed.startswith(word) and dictionary.is_word(word):
+                fixed = None
             if fixed and fixed != word and not _same_stem(word, fixed):
                 changed = True
                 out.append(fixed)
@@ -195,22 +207,39 @@ def _expansions(query_words: tuple[str, ...], lexicon: Lexicon) -> tuple[Expansi
     return tuple(sorted(kept, key=lambda e: (-e.share, e.term_id))[:MAX_EXPANSIONS])
 
 
-def parse(text: str | None, lexicon: Lexicon, *, find_place: bool = True) -> ParsedQuery:
+def _keyword_text(original: str, understood: Understood) -> str:
+    """The typed tokens whose words still search as keywords (all of a short query)."""
+    keep = set(understood.keywords)
+    return " ".join(t for t in original.split() if any(w in keep for w in words(t)))
+
+
+def parse(
+    text: str | None,
+    lexicon: Lexicon,
+    *,
+    find_place: bool = True,
+    locale: str = "en",
+    staff: tuple[StaffPhrase, ...] = (),
+    drop: frozenset[str] = frozenset(),
+) -> ParsedQuery:
     """Understand a free-text query; never raises on any string."""
     original = " ".join((text or "")[:MAX_QUERY_CHARS].split())
-    corrected, changed = _correct(original, lexicon.vocabulary)
+    understood = understand_query(original, locale, staff, drop)
+    keyword_text = _keyword_text(original, understood)
+    corrected, changed = _correct(keyword_text, lexicon.vocabulary, understood.protected)
     place = None
     remaining = corrected
-    if find_place and corrected:
+    if find_place and corrected and "place" not in drop:
         place, remaining = geo.find_place_in_query(corrected)
     # Stop words of either language carry no meaning here ("for", "de", "para", "or").
     query_words = tuple(w for w in words(remaining) if not _is_stop_word(w))[:MAX_WORDS]
     return ParsedQuery(
         text=original,
         words=query_words,
-        suggestion=corrected if changed else None,
+        suggestion=corrected if changed and keyword_text == original else None,
         place=place,
         expansions=_expansions(query_words, lexicon) if query_words else (),
+        understood=understood,
     )
 
 

@@ -3,7 +3,8 @@ a bad value is a ``SearchError`` whose message is fit for users (HTTP 400)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,9 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    # Chips of what the query was understood to say that the user removed:
+    # "need:<key>", "age", "place", "crisis".
+    drop: frozenset[str] = frozenset()
     now: datetime | None = None
 
 
@@ -69,6 +73,31 @@ def _text(params: Mapping[str, Any], key: str) -> str | None:
     return value or None
 
 
+@dataclass(frozen=True)
+class SearchContext:
+    """What the serving host knows that a request does not: the county's crisis and help
+    lines (``kind -> [line dict]``, national defaults fill the rest) and the key that
+    keeps rare query words unreadable (None: query words are not counted)."""
+
+    county_lines: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+    term_key: bytes | None = None
+
+
+_CHIP = re.compile(r"^(need:[a-z0-9_:-][a-z0-9_: -]{0,80}|age|place|crisis)$")
+MAX_DROPPED = 12
+
+
+def _drop(params: Mapping[str, Any]) -> frozenset[str]:
+    """``drop=need:dental,age``: the understood chips to leave out; unknown ones are refused."""
+    getlist = getattr(params, "getlist", None)
+    raw = getlist("drop") if getlist else params.get("drop")
+    values = raw if isinstance(raw, list | tuple) else [raw] if raw else []
+    chips = [c.strip() for v in values for c in str(v).split(",") if c.strip()]
+    if len(chips) > MAX_DROPPED or not all(_CHIP.match(c) for c in chips):
+        raise SearchError("drop must list chips such as need:dental, age or place.")
+    return frozenset(chips)
+
+
 def request_from_params(params: Mapping[str, Any], locale: str = "en") -> SearchRequest:
     """A ``SearchRequest`` from string parameters (query string or CLI options)."""
     radius_raw = params.get("radius_mi")
@@ -97,6 +126,7 @@ def request_from_params(params: Mapping[str, Any], locale: str = "en") -> Search
         free=_flag(params, "free"),
         age=_int(params, "age", None, 0, 120),
         sort=sort,
+        drop=_drop(params),
         page=_int(params, "page", 1, 1, MAX_PAGE) or 1,
         per_page=_int(params, "per_page", 10, 1, MAX_PER_PAGE) or 10,
     )

@@ -44,6 +44,12 @@ class SearchResponse:
     results: list[SearchResult] = field(default_factory=list)
     # Query words that no result mentions, as typed: the results match the rest.
     unmatched_words: list[str] = field(default_factory=list)
+    # A crisis the query describes: what to do now and the lines to call (None otherwise).
+    crisis: dict[str, Any] | None = None
+    # What the query was understood to say: needs, age, place, as removable chips.
+    understood: dict[str, Any] = field(default_factory=dict)
+    # When nothing matched: the nearest categories and the county's help line.
+    nearest: dict[str, Any] | None = None
 
     @property
     def pages(self) -> int:

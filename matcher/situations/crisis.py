@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matcher.core.text import words
 from matcher.situations.lexicon import CRISIS_KINDS, concepts
 from matcher.situations.phrasematch import crisis_phrase_hits
 from matcher.situations.spelling import correct
-from matcher.text import words
 
 URGENCY = CRISIS_KINDS  # documented order, most urgent first
 

@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from matcher.text import fold, words
+from matcher.core.text import fold, words
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED = Path(__file__).resolve().parents[2] / "seed_data"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 
+from matcher.core import dictionary
 from matcher.situations.lexicon import DATA, concepts
 
 MIN_LEN = 5
@@ -87,7 +88,7 @@ def correct(word: str) -> str:
     if word in lex.exact or lex.of(word):
         return word
     index, real, prefixes, sounds = _index()
-    if word in real:
+    if word in real or dictionary.is_word(word):  # "subsidiado" is a word, not "suicidio"
         return word
     alike = sounds.get(phonetic(word), set())
     if len(alike) == 1:

@@ -1,0 +1,136 @@
+"""What a search query says beyond its keywords: the family's needs, facts and any crisis.
+
+``matcher.situations`` reads the sentence (crisis kinds, needs from the reviewed lexicon,
+the child's age); staff mappings from the curation loop add phrases of their own. This
+module turns that into what search scores: taxonomy concepts with weights, the words
+still searched as keywords (filler dropped from sentences, so "my teenager keeps saying"
+does not dilute the ranking), the words spelling correction must leave alone, and the
+chips the page shows ("Showing services for: Dental care · age 9"), each removable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from matcher import situations
+from matcher.core.text import words
+from matcher.directory.taxonomy import term_id
+from matcher.search.curation import StaffPhrase
+from matcher.situations.lexicon import need_groups
+from matcher.situations.understand import CRISIS_NEED
+
+# A sentence (this many content words or more) searches only its meaningful words;
+# a short query keeps every word, as keyword search always did.
+SENTENCE_WORDS = 5
+AGE_WORDS = {"year", "years", "old", "yr", "yrs", "yo", "ano", "anos", "anitos", "meses",
+             "months", "month", "mes", "edad", "age", "aged"}
+
+
+@dataclass(frozen=True)
+class NeedChip:
+    """One need the query names, as the page and the API show it."""
+
+    key: str
+    label_en: str
+    label_es: str
+    terms: tuple[tuple[str, float], ...]  # (taxonomy term id, weight)
+    weight: float
+    source: str = "lexicon"  # or "staff"
+
+    def label(self, locale: str) -> str:
+        return self.label_es if locale == "es" else self.label_en
+
+
+@dataclass(frozen=True)
+class Understood:
+    crisis: str | None = None
+    crisis_evidence: tuple[str, ...] = ()
+    needs: tuple[NeedChip, ...] = ()
+    age: int | None = None
+    age_group: str | None = None
+    keywords: tuple[str, ...] = ()  # folded words to search as keywords, in order
+    protected: frozenset[str] = field(default_factory=frozenset)  # never spell-corrected
+    dropped: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_sentence(self) -> bool:
+        return bool(self.needs or self.crisis)
+
+
+def _staff_matches(folded: list[str], staff: Iterable[StaffPhrase], locale: str):
+    for phrase in staff:
+        if phrase.lang not in ("any", locale) or not phrase.words:
+            continue
+        n = len(phrase.words)
+        for i in range(len(folded) - n + 1):
+            if tuple(folded[i : i + n]) == phrase.words:
+                yield phrase, range(i, i + n)
+                break
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str, locale: str) -> situations.Understanding:
+    return situations.understand(text, locale)
+
+
+def understand_query(
+    text: str,
+    locale: str,
+    staff: tuple[StaffPhrase, ...] = (),
+    drop: frozenset[str] = frozenset(),
+) -> Understood:
+    """Read ``text``; ``drop`` names chips the user removed ("need:dental", "age")."""
+    folded = words(text)
+    if not folded:
+        return Understood()
+    read = _read(text, locale)
+    needs: list[NeedChip] = []
+    for need in read.needs:
+        chip = NeedChip(
+            need.key, need.label_en, need.label_es,
+            tuple((term_id(code), w) for code, w in need.terms.items()), need.weight,
+        )
+        needs.append(chip)
+    crisis = read.crisis.kind if read.crisis else None
+    evidence = read.crisis.evidence if read.crisis else ()
+    staff_words: set[int] = set()
+    for phrase, span in _staff_matches(folded, staff, locale):
+        staff_words.update(span)
+        label = " ".join(phrase.words)
+        if phrase.term_ids:
+            needs.append(NeedChip(f"staff:{label}", label, label,
+                                  tuple((t, 1.0) for t in phrase.term_ids), 0.9, "staff"))
+        if phrase.crisis and crisis is None:
+            crisis, evidence = phrase.crisis, (label,)
+    kept = {f"need:{n.key}" for n in needs} - drop
+    needs = [n for n in needs if f"need:{n.key}" in kept]
+    if "crisis" in drop:
+        crisis, evidence = None, ()
+    age = read.facts.get("age") if "age" not in drop else None
+    span_words = {w for n in read.needs for w in words(n.span)}
+    evidence_words = {w for e in evidence for w in words(e)}
+    meaningful = set(read.remaining) | span_words | evidence_words
+    meaningful |= {folded[i] for i in staff_words}
+    content = [w for w in folded if w in meaningful]
+    if (needs or crisis) and len(set(folded)) >= SENTENCE_WORDS:
+        keywords = content
+    else:
+        keywords = [w for w in folded if not (age is not None and (w.isdigit() or w in AGE_WORDS))]
+    return Understood(
+        crisis=crisis,
+        crisis_evidence=tuple(evidence),
+        needs=tuple(needs),
+        age=age,
+        age_group=read.facts.get("age_group"),
+        keywords=tuple(dict.fromkeys(keywords)),
+        protected=frozenset(span_words | evidence_words),
+        dropped=frozenset(drop),
+    )
+
+
+def crisis_terms(kind: str) -> tuple[str, ...]:
+    """Taxonomy term ids of the services for a crisis kind (its need group's main terms)."""
+    group = need_groups()[CRISIS_NEED[kind]]
+    return tuple(term_id(code) for code, w in group.terms.items() if w >= 1.0)
