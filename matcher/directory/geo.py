@@ -206,6 +206,9 @@ def resolve_place(text: str) -> Place:
     return place
 
 
+MAX_ABBREVIATION = 3
+
+
 def find_place_in_query(query: str) -> tuple[Place | None, str]:
     """Find a trailing place in a free-text query: 'comida en oxnard' -> (Oxnard, 'comida').
 
@@ -223,6 +226,8 @@ def find_place_in_query(query: str) -> tuple[Place | None, str]:
         for start in range(len(tokens) - size, -1, -1):
             candidate = " ".join(f for f in folded[start : start + size] if f)
             place: Place | None = None
+            if size == 1 and len(candidate) <= MAX_ABBREVIATION and not candidate.isdigit():
+                continue  # "to" is a word, not Thousand Oaks; "la" is not Los Angeles
             if candidate in names:
                 place = _known_place(names[candidate])
             elif size == 1 and re.fullmatch(r"\d{5}", candidate):

@@ -270,6 +270,7 @@ def _taxonomy_phrases(terms_by_id: dict[str, _Term]) -> list[dict[str, Any]]:
     return [
         {
             "id": t.id,
+            "code": t.code,
             "parent": t.parent_id,
             "en": [t.name, *t.aliases_en],
             "es": [t.name_es, *t.aliases_es],

@@ -87,6 +87,7 @@ DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
 EXPANSION_BOOST = 3.0
 NEED_BOOST = 3.0  # a need the sentence names counts like a category it names
+SENTENCE_WORD_WEIGHT = 0.25
 TRANSLATION_WEIGHT = 0.7  # a glossary translation counts less than the word as typed
 # Failures that mean the files on disk are damaged (the index is then rebuilt).
 INDEX_DAMAGE = (
@@ -130,16 +131,18 @@ class QueryTerms:
 
 def query_terms(parsed: ParsedQuery) -> QueryTerms:
     clauses, searched = [], []
+    # In a sentence the needs it names are the signal; its other words only break ties.
+    own = SENTENCE_WORD_WEIGHT if parsed.understood.is_sentence_query else 1.0
     for word in parsed.words:
         alternatives = [
-            (f"text_{lang}", stem, 1.0)
+            (f"text_{lang}", stem, own)
             for lang in LANGUAGES
             for stem in terms(language_analyzer(lang), word)
         ]
-        alternatives += [("misc", folded, 1.0) for folded in terms(folding_analyzer(), word)]
+        alternatives += [("misc", folded, own) for folded in terms(folding_analyzer(), word)]
         direct = {(fieldname, stem) for fieldname, stem, _w in alternatives}
         alternatives += [
-            (f"text_{lang}", stem, TRANSLATION_WEIGHT)
+            (f"text_{lang}", stem, own * TRANSLATION_WEIGHT)
             for lang, stem in glossary.translations(word)
             if (f"text_{lang}", stem) not in direct
         ]
@@ -298,13 +301,15 @@ def _run(
     else:  # filters only: every allowed listing, in index order
         scores = np.zeros(snap.size)
         matched = snap.live.copy()
-    if understood.crisis:
-        # Services for the situation come first, even when they share no word with it.
-        pinned = snap.mask(_docs_of(snap, crisis_terms(understood.crisis))) & snap.live
-        scores = scores + pinned * (float(scores.max(initial=0.0)) + 1.0)
-        matched |= pinned
     if allowed is not None:
         matched &= allowed
+    if understood.crisis:
+        # Services for the situation come first, even when they share no word with it,
+        # and no filter or place hides them: a crisis never gets an empty answer.
+        crisis_docs = _docs_of(snap, crisis_terms(understood.crisis, snap.lexicon.code_ids))
+        pinned = snap.mask(crisis_docs) & snap.live
+        scores = scores + pinned * (float(scores.max(initial=0.0)) + 1.0)
+        matched |= pinned
     response.total = int(np.count_nonzero(matched))
     response.facets = _facets(snap, matched, request.locale)
     _count_query_words(context, parsed, snap.lexicon, request.locale, not response.total)

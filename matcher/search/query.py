@@ -91,6 +91,8 @@ class Lexicon:
     # Words of needs and services (taxonomy labels and aliases, the glossary, language
     # names): the only query words a search log may keep, so no name is ever stored.
     need_words: frozenset[str] = frozenset()
+    # Taxonomy code -> the ids of its terms (an imported taxonomy may repeat a code).
+    code_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def ancestors(self, term_id: str) -> set[str]:
         found: set[str] = set()
@@ -224,7 +226,7 @@ def parse(
 ) -> ParsedQuery:
     """Understand a free-text query; never raises on any string."""
     original = " ".join((text or "")[:MAX_QUERY_CHARS].split())
-    understood = understand_query(original, locale, staff, drop)
+    understood = understand_query(original, locale, staff, drop, lexicon.code_ids)
     keyword_text = _keyword_text(original, understood)
     corrected, changed = _correct(keyword_text, lexicon.vocabulary, understood.protected)
     place = None

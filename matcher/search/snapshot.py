@@ -285,7 +285,17 @@ def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
             for word in terms(folding_analyzer(), name):
                 freq[word] += 0
     parents = {row["id"]: row.get("parent") for row in rows}
-    return Lexicon(Vocabulary.from_counts(freq), tuple(phrases), parents, frozenset(need_words))
+    code_ids: dict[str, list[str]] = {}
+    for row in rows:
+        if row.get("code"):
+            code_ids.setdefault(row["code"], []).append(row["id"])
+    return Lexicon(
+        Vocabulary.from_counts(freq),
+        tuple(phrases),
+        parents,
+        frozenset(need_words),
+        {code: tuple(ids) for code, ids in code_ids.items()},
+    )
 
 
 def _lexicon_and_labels(path: Path) -> dict[str, Any]:

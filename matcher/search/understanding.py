@@ -10,7 +10,7 @@ chips the page shows ("Showing services for: Dental care · age 9"), each remova
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -18,7 +18,7 @@ from matcher import situations
 from matcher.core.text import words
 from matcher.directory.taxonomy import term_id
 from matcher.search.curation import StaffPhrase
-from matcher.situations.lexicon import need_groups
+from matcher.situations.lexicon import filler, need_groups
 from matcher.situations.understand import CRISIS_NEED
 
 # A sentence (this many content words or more) searches only its meaningful words;
@@ -54,9 +54,11 @@ class Understood:
     protected: frozenset[str] = field(default_factory=frozenset)  # never spell-corrected
     dropped: frozenset[str] = field(default_factory=frozenset)
 
+    sentence: bool = False  # a sentence that names a need or a crisis
+
     @property
-    def is_sentence(self) -> bool:
-        return bool(self.needs or self.crisis)
+    def is_sentence_query(self) -> bool:
+        return self.sentence
 
 
 def _staff_matches(folded: list[str], staff: Iterable[StaffPhrase], locale: str):
@@ -80,6 +82,7 @@ def understand_query(
     locale: str,
     staff: tuple[StaffPhrase, ...] = (),
     drop: frozenset[str] = frozenset(),
+    code_ids: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Understood:
     """Read ``text``; ``drop`` names chips the user removed ("need:dental", "age")."""
     folded = words(text)
@@ -90,7 +93,8 @@ def understand_query(
     for need in read.needs:
         chip = NeedChip(
             need.key, need.label_en, need.label_es,
-            tuple((term_id(code), w) for code, w in need.terms.items()), need.weight,
+            tuple((t, w) for code, w in need.terms.items() for t in ids_of(code, code_ids)),
+            need.weight,
         )
         needs.append(chip)
     crisis = read.crisis.kind if read.crisis else None
@@ -114,10 +118,15 @@ def understand_query(
     meaningful = set(read.remaining) | span_words | evidence_words
     meaningful |= {folded[i] for i in staff_words}
     content = [w for w in folded if w in meaningful]
-    if (needs or crisis) and len(set(folded)) >= SENTENCE_WORDS:
+    sentence = bool(needs or crisis) and len(set(folded)) >= SENTENCE_WORDS
+    if sentence:
         keywords = content
+    elif needs or crisis:  # a short query naming a need: only its filler goes
+        keywords = [w for w in folded if w in meaningful or w not in filler()]
     else:
-        keywords = [w for w in folded if not (age is not None and (w.isdigit() or w in AGE_WORDS))]
+        keywords = folded
+    if age is not None:
+        keywords = [w for w in keywords if not (w.isdigit() or w in AGE_WORDS)]
     return Understood(
         crisis=crisis,
         crisis_evidence=tuple(evidence),
@@ -127,10 +136,16 @@ def understand_query(
         keywords=tuple(dict.fromkeys(keywords)),
         protected=frozenset(span_words | evidence_words),
         dropped=frozenset(drop),
+        sentence=sentence,
     )
 
 
-def crisis_terms(kind: str) -> tuple[str, ...]:
+def ids_of(code: str, code_ids: Mapping[str, tuple[str, ...]] | None) -> tuple[str, ...]:
+    """The index's term ids for a taxonomy code (the seeded id when the index has none)."""
+    return (code_ids or {}).get(code) or (term_id(code),)
+
+
+def crisis_terms(kind: str, code_ids: Mapping[str, tuple[str, ...]] | None) -> tuple[str, ...]:
     """Taxonomy term ids of the services for a crisis kind (its need group's main terms)."""
     group = need_groups()[CRISIS_NEED[kind]]
-    return tuple(term_id(code) for code, w in group.terms.items() if w >= 1.0)
+    return tuple(t for code, w in group.terms.items() if w >= 1.0 for t in ids_of(code, code_ids))
