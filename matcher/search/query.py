@@ -238,7 +238,9 @@ def parse(
     return ParsedQuery(
         text=original,
         words=query_words,
-        suggestion=corrected if changed and keyword_text == original else None,
+        suggestion=_correct(original, lexicon.vocabulary, understood.protected)[0]
+        if changed
+        else None,
         place=place,
         expansions=_expansions(query_words, lexicon) if query_words else (),
         understood=understood,

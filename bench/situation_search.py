@@ -5,7 +5,7 @@ Spanglish, crisis phrasings and look-alike controls over two directories: the Ve
 sample (``ventura``) and the synthetic Monterey County package (``monterey``). Used by
 ``tests/test_situation_search.py``; run alone (builds two scratch SQLite databases):
 
-    .venv/bin/python -m bench.situations
+    .venv/bin/python -m bench.situation_search
 """
 
 from __future__ import annotations
