@@ -294,10 +294,13 @@ def _violence(s: _Sent, hits):
             if j is not None and not _subject_child(s, i) and not s.has(j, "other_kid") and not (
                     s.near(i, "other_kid", 1, j - i)):
                 hits("child_abuse", s.span(i, j))
+            elif s.near(i, "partner", -5, -1) and (
+                    s.word(i + 1) in _OBJ_PRON or s.word(i - 1) in _CLITIC_OBJ):
+                hits("domestic_violence", s.span(i - 3, i + 1))  # dating violence too
             elif (s.word(i + 1) in _OBJ_PRON and s.near(i, "child", -6, -1)
                   and not _subject_child(s, i)):
                 hits("child_abuse", s.span(i - 3, i + 1))
-            elif s.word(i - 1) in {"le", "les", "lo", "la", "los"} and any(
+            elif s.word(i - 1) in _CLITIC_OBJ and any(
                     s.has(k, "child") and s.word(k - 1) in {"a", "al"}
                     for k in range(max(0, i - 5), i)):
                 hits("child_abuse", s.span(i - 4, i))
@@ -308,9 +311,11 @@ def _violence(s: _Sent, hits):
                       or (s.word(i - 2) == "me" and s.word(i - 1) in {"lo", "la"})
                       or s.word(i + 1) in {"me", "us"}
                       or (s.word(i + 1) == "a" and s.word(i + 2) in {"mi", "nosotros"}))
-            if victim and not s.near(i, "child", 1, 4):
+            vague = tk.norm in {"hurt", "hurts"} and not (
+                s.near(i, "abuser", -4, -1) or {"he", "she"} & {s.word(i - 1), s.word(i - 2)})
+            if victim and not vague and not s.near(i, "child", 1, 4):
                 hits("domestic_violence", s.span(i - 2, i + 1))
-        if "fear" in cs and s.near(i, "abuser", 1, 4):
+        if "fear" in cs and s.near(i, "abuser", 1, 6):
             hits("domestic_violence", s.span(i, i + 3))
         if "dv_phrase" in cs and (
                 any(s.word(k) in _DOMESTIC for k in range(max(0, i - 2), min(s.n, i + 3)))
@@ -330,6 +335,14 @@ def _violence(s: _Sent, hits):
             hits("sexual_assault", s.span(i - 2, i + 2))
             if s.near(i, "young_child", -6, 6):
                 hits("child_abuse", s.span(i - 2, i + 3))
+        if ("blow" in cs and s.near(i, "gave", -3, -1) and not s.near(i, "child_block", -4, 4)
+                and not s.near(i, "harm_block", -4, 4)):
+            if s.near(i, "child", -6, 6):
+                hits("child_abuse", s.span(i - 3, i + 3))
+            elif s.near(i, "victim_me", -4, -1) or s.word(i + 1) in {"me", "us"}:
+                hits("domestic_violence", s.span(i - 3, i))
+        if "born" in cs and s.near(i, "neg", -3, -1) and s.near(i, "want", -6, -1):
+            hits("suicide", s.span(i - 4, i))
         if touch and _touched_me(s, i):
             hits("sexual_assault", s.span(i - 3, i + 1))
             if any(s.word(k) in _CHILD_SPEAKER for k in range(s.n)):
@@ -340,6 +353,7 @@ def _violence(s: _Sent, hits):
             hits("sexual_assault", s.span(i - 3, i))
 
 
+_CLITIC_OBJ = {"le", "les", "lo", "la", "los", "las"}
 _CHILD_SPEAKER = {"mama", "mami", "mom", "mommy", "dad", "daddy", "papa", "papi",
                   "padrastro", "stepdad", "stepfather", "stepmom", "madrastra"}
 
