@@ -294,7 +294,7 @@ def _violence(s: _Sent, hits):
             if j is not None and not _subject_child(s, i) and not s.has(j, "other_kid") and not (
                     s.near(i, "other_kid", 1, j - i)):
                 hits("child_abuse", s.span(i, j))
-            elif s.near(i, "partner", -5, -1) and (
+            elif harm and s.near(i, "partner", -5, -1) and (
                     s.word(i + 1) in _OBJ_PRON or s.word(i - 1) in _CLITIC_OBJ):
                 hits("domestic_violence", s.span(i - 3, i + 1))  # dating violence too
             elif (s.word(i + 1) in _OBJ_PRON and s.near(i, "child", -6, -1)
