@@ -104,12 +104,12 @@ def _suicide(s: _Sent, hits):
         if "end_life" in cs:
             j = s.find(i, "life", 1, 3)
             if (j is not None and (s.word(j) != "it" or s.word(j + 1) == "all")
-                    and s.word(j + 1) not in _LIFE_NOT):
+                    and not s.has(j + 1, "life_not")):
                 hits("suicide", s.span(i, j))
         if "cut" in cs and not s.near(i, "cut_block", -3, 3):
             refl = s.near(i, "self_en", 1, 2) or (
                 s.near(i, "refl_es", -3, -1) and tk.norm not in {"corto", "quemo"})
-            strong = any(s.word(j) in _STRONG_BODY for j in range(i + 1, min(s.n, i + 5)))
+            strong = s.near(i, "strong_body", 1, 4)
             weak = s.near(i, "body_selfharm", 1, 4)
             past_refl = tk.norm in {"corto", "quemo"} and s.near(i, "refl_es", -2, -1)
             if (refl or strong or tk.norm in _CLITIC_CUT
@@ -148,16 +148,12 @@ def _method(s: _Sent, i: int, hits) -> None:
         clitic = w.endswith(("se", "me")) and len(w) > 6
         se_before = any(s.word(j) == "se" for j in range(max(0, i - 4), i))
         wish = s.near(i, "want", -4, -1) or s.near(i, "intent", -4, -1)
-        lethal = w.startswith(_LETHAL) or w in {"balazo", "tiro"}
+        lethal = "lethal" in s.t[i].cs
         falls = s.near(i, "fall_place", 1, 5)
         if (clitic or se_before) and (falls or (lethal and (wish or clitic))):
             hits("suicide", s.span(i - 3, i + 2))
 
 
-_LETHAL = ("ahorca", "envenena", "dispara", "colga", "cuelga")
-_LIFE_NOT = {"insurance", "seguro", "skills", "coach", "back"}
-_STRONG_BODY = {"venas", "veins", "vena", "wrist", "wrists", "munecas", "muneca", "thighs",
-                "razor", "blade", "navaja", "gillette"}
 _CLITIC_CUT = {"cortarse", "cortandose", "cortarme"}
 
 
@@ -231,10 +227,7 @@ def _overdose(s: _Sent, hits):
             hits("overdose", s.span(i, i + 2))
 
 
-_CAR = {"car", "carro", "troca", "truck", "van", "coche"}
 _BEING = {"estamos", "are", "were"}
-_STREET = {"calle", "street", "streets"}
-_WORKPLACE = {"trabajo", "job", "chamba", "work", "escuela", "school", "jale"}
 
 
 def _homeless(s: _Sent, hits):
@@ -262,16 +255,16 @@ def _homeless(s: _Sent, hits):
         if "sleep_now" in cs:
             j = s.find(i, "outside", 1, 3)
             if j is not None:
-                if tk.norm in _BEING and s.word(j) not in _STREET:
+                if tk.norm in _BEING and not s.has(j, "street"):
                     continue
-                gerund_outdoors = tk.norm.endswith(("ing", "ndo")) and s.word(j) not in _CAR
+                gerund_outdoors = tk.norm.endswith(("ing", "ndo")) and not s.has(j, "car")
                 if "we" in cs or s.near(i, "we", -3, -1) or now or gerund_outdoors:
                     hits("homeless_tonight", s.span(i, j))
         if "evict" in cs and soon_ok and not s.near(i, "evict", -2, -1):
             obj = tk.norm in {"evicted", "eviction", "lockout", "desalojaron", "desalojo"} or (
                 s.word(i - 1) in {"nos", "me"} or s.near(i, "we", -4, -1)
                 or s.word(i + 1) in {"us", "me"})
-            job = any(s.word(k) in _WORKPLACE for k in range(i + 1, min(s.n, i + 4)))
+            job = s.near(i, "workplace", 1, 3)
             if obj and not job and (now or (s.anywhere("noplace_neg") and s.anywhere("place"))):
                 hits("homeless_tonight", s.span(i - 2, i + 1))
 
@@ -318,7 +311,7 @@ def _violence(s: _Sent, hits):
         if "fear" in cs and s.near(i, "abuser", 1, 6):
             hits("domestic_violence", s.span(i, i + 3))
         if "dv_phrase" in cs and (
-                any(s.word(k) in _DOMESTIC for k in range(max(0, i - 2), min(s.n, i + 3)))
+                s.near(i, "domestic", -2, 2)
                 or s.near(i, "abuser", -4, 4)):
             hits("domestic_violence", s.span(i - 1, i + 1))
         if "injury" in cs and s.near(i, "child", -6, 6) and not s.near(i, "child_block", -4, 6):
@@ -345,7 +338,7 @@ def _violence(s: _Sent, hits):
             hits("suicide", s.span(i - 4, i))
         if touch and _touched_me(s, i):
             hits("sexual_assault", s.span(i - 3, i + 1))
-            if any(s.word(k) in _CHILD_SPEAKER for k in range(s.n)):
+            if s.anywhere("child_speaker"):
                 hits("child_abuse", s.span(i - 3, i + 1))
         if tk.norm in {"forced", "forzo"} and s.word(i + 1) in {"himself", "herself", "se"}:
             hits("sexual_assault", s.span(i, i + 3))
@@ -354,8 +347,6 @@ def _violence(s: _Sent, hits):
 
 
 _CLITIC_OBJ = {"le", "les", "lo", "la", "los", "las"}
-_CHILD_SPEAKER = {"mama", "mami", "mom", "mommy", "dad", "daddy", "papa", "papi",
-                  "padrastro", "stepdad", "stepfather", "stepmom", "madrastra"}
 
 
 def _touched_me(s: _Sent, i: int) -> bool:
@@ -365,8 +356,6 @@ def _touched_me(s: _Sent, i: int) -> bool:
 
 
 _OBJ_PRON = {"him", "her", "them", "lo", "la", "los", "las", "le", "les"}
-_DOMESTIC = {"domestic", "domestica", "domestico", "intrafamiliar", "familiar", "relationship",
-             "relacion", "partner", "pareja", "dating", "noviazgo"}
 
 
 def detect_crises(text: str) -> list[Crisis]:
