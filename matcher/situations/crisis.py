@@ -192,6 +192,8 @@ def _clitic_form(s: _Sent, i: int, hits) -> None:
         if (s.word(i + 1) in {"la", "su"} and s.word(i + 2) == "vida") or s.word(i + 1) == "vida":
             hits("suicide", s.span(i, i + 2))
         return
+    if w.startswith("mori") and (s.has(i + 1, "die_idiom_next") or s.near(i, "die_block", 1, 3)):
+        return  # "voy a morirme de hambre", "quiere morirse de risa"
     if w.endswith(("se", "ndose")):
         if w.startswith("mata") or s.near(i, "want", -4, -1) or s.near(i, "intent", -4, -1):
             hits("suicide", s.span(i - 2, i))
@@ -199,7 +201,8 @@ def _clitic_form(s: _Sent, i: int, hits) -> None:
     # -me forms: who is speaking decides suicide vs threat
     if s.near(i, "third_es", -4, -1) and w.startswith("mata"):
         hits("domestic_violence", s.span(i - 3, i))
-    elif s.near(i, "first_es", -4, -1) or s.near(i, "want", -4, -1) or w.startswith("mata"):
+    elif s.near(i, "want", -4, -1) or w.startswith("mata") or (
+            s.near(i, "first_es", -4, -1) and not s.near(i, "fear", -6, -1)):
         hits("suicide", s.span(i - 3, i))
 
 
