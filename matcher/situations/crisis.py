@@ -214,6 +214,8 @@ def _overdose(s: _Sent, hits):
         if "take" in cs:
             a = s.find(i, "amount", 1, 4)
             b = s.find(i, "substance", 1, 6)
+            if b is not None and s.word(b + 1) == "de" and s.word(b + 2) == "mas":
+                hits("overdose", s.span(i, b + 2))  # "tomó pastillas de más"
             if a is not None and b is not None and a < b and not any(
                     s.word(k) in {"every", "cada", "daily", "diario", "day", "dia"}
                     for k in range(i, min(s.n, b + 3))):
@@ -319,7 +321,18 @@ def _violence(s: _Sent, hits):
             hits("domestic_violence", s.span(i - 1, i + 1))
         if "injury" in cs and s.near(i, "child", -6, 6) and not s.near(i, "child_block", -4, 6):
             hits("child_abuse", s.span(i - 2, i + 2))
-        if "leave" in cs and s.near(i, "neglect", 1, 2) and s.near(i, "child", -4, 8):
+        if "feed" in cs and s.near(i, "neg", -3, -1) and (
+                s.near(i, "child", -6, 6) or s.word(i + 1) in {"them", "los", "les"}
+                or s.word(i - 1) in {"les", "los"}):
+            hits("child_abuse", s.span(i - 2, i + 1))
+        if "lock" in cs:
+            j = s.find(i, "child", 1, 4)
+            if j is not None and not s.t[j].possessive:
+                hits("child_abuse", s.span(i, j))
+        if (tk.norm in {"sexual", "sexuales", "sexualmente", "sexually"}
+                and s.near(i, "child", -6, 6) and s.near(i, "adult_rel", -6, -1)):
+            hits("child_abuse", s.span(i - 3, i + 3))
+        if "leave" in cs and s.near(i, "neglect", 1, 4) and s.near(i, "child", -4, 8):
             without_food = s.word(i + 1) != "sin" or s.word(i + 2) in {"comer", "comida", "food"}
             if without_food:
                 hits("child_abuse", s.span(i, i + 2))
@@ -361,6 +374,15 @@ def _touched_me(s: _Sent, i: int) -> bool:
 _OBJ_PRON = {"him", "her", "them", "lo", "la", "los", "las", "le", "les"}
 
 
+# Negative contexts that veto a crisis phrase of the lexicon, per kind.
+_PHRASE_VETO = {
+    "suicide": ("die_block", "kill_block", "cut_block"),
+    "sexual_assault": ("rape_block",),
+    "domestic_violence": ("harm_block",),
+    "child_abuse": ("child_block",),
+}
+
+
 def detect_crises(text: str) -> list[Crisis]:
     """Every crisis kind the text suggests, most urgent first, with evidence spans."""
     return detect_in_tokens(tokenize(text)) if text else []
@@ -382,7 +404,8 @@ def detect_in_tokens(toks: list[Tok]) -> list[Crisis]:
     _violence(s, hits)
     for kind, first, last, ev in crisis_phrase_hits(s.t):
         # a phrase hit is vetoed by negative context ("me violaron mis derechos")
-        if not any(c.endswith("_block") for k in range(max(0, first - 2), min(s.n, last + 4))
+        blocks = _PHRASE_VETO.get(kind, ())
+        if not any(c in blocks for k in range(max(0, first - 2), min(s.n, last + 4))
                    for c in s.t[k].cs):
             hits(kind, ev)
     return [Crisis(k, tuple(found[k])) for k in URGENCY if k in found]
