@@ -269,7 +269,7 @@ def _homeless(s: _Sent, hits):
             obj = tk.norm in {"evicted", "eviction", "lockout", "desalojaron", "desalojo"} or (
                 s.word(i - 1) in {"nos", "me"} or s.near(i, "we", -4, -1)
                 or s.word(i + 1) in {"us", "me"})
-            job = s.near(i, "workplace", 1, 3)
+            job = s.near(i, "workplace", 1, 3) or s.near(i, "notice", -3, 2)
             if obj and not job and (now or (s.anywhere("noplace_neg") and s.anywhere("place"))):
                 hits("homeless_tonight", s.span(i - 2, i + 1))
 
