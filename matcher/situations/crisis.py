@@ -90,7 +90,9 @@ def _suicide(s: _Sent, hits):
         if "die" in cs and s.near(i, "want", -5, -1):
             nxt = s.word(i + 1)
             literal = not s.has(i + 1, "die_idiom_next") or (nxt == "to" and s.word(i - 1) == "to")
-            if literal and not s.near(i, "die_block", -3, 3):
+            # past forms ("I wish dad hadn't died") speak of someone else's death
+            past = tk.norm in _DIE_PAST and s.word(i - 1) not in {"had", "hubiera", "haber"}
+            if literal and not past and not s.near(i, "die_block", -3, 3):
                 hits("suicide", s.span(i - 3, i))
         if "kill" in cs and not s.near(i, "kill_block", 1, 3):
             if s.near(i, "self_en", 1, 3):
@@ -154,6 +156,7 @@ def _method(s: _Sent, i: int, hits) -> None:
             hits("suicide", s.span(i - 3, i + 2))
 
 
+_DIE_PAST = {"died", "murio", "death", "muerte", "deceased"}
 _CLITIC_CUT = {"cortarse", "cortandose", "cortarme"}
 
 
