@@ -208,3 +208,8 @@ def test_lang_narrows_phrases_to_that_language():
 def test_spanish_sound_alike_spelling_is_tolerated():
     assert correct("pastiyas") == "pastillas"
     assert detect_crisis("quiere suisidarce").kind == "suicide"
+
+
+def test_need_words_tolerate_one_edit_but_real_words_stay():
+    assert "health_coverage" in _keys(understand("necesito aseguransa para mi hijo"))
+    assert "housing_cost" not in _keys(understand("tengo una venta de garage"))
