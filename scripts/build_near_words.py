@@ -1,4 +1,4 @@
-"""Rebuild matcher/situations/data/near_words.txt: real words one edit from crisis words.
+"""Rebuild matcher/situations/data/near_words.txt: real words one edit from lexicon words.
 
 Run after changing concepts.tsv, on a machine with Debian's `wamerican` and `wspanish`
 word lists (/usr/share/dict). Only the words that sit one edit from crisis vocabulary are
@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.text import fold
-
-from matcher.situations.lexicon import DATA, concepts
+from matcher.core.text import fold
+from matcher.situations.lexicon import DATA, concepts, phrases
 from matcher.situations.spelling import MIN_LEN, vocabulary, within_one_edit
 
 LISTS = [Path("/usr/share/dict/american-english"), Path("/usr/share/dict/spanish")]
@@ -23,7 +22,7 @@ LISTS = [Path("/usr/share/dict/american-english"), Path("/usr/share/dict/spanish
 def main() -> None:
     vocab = {v for v in vocabulary() if not v.endswith("*")}
     prefixes = [v[:-1] for v in vocabulary() if v.endswith("*")]
-    known = set(concepts().exact)
+    known = set(concepts().exact) | {t for p in phrases() for t in p.pattern}
     near = set()
     for path in LISTS:
         for raw in path.read_text(encoding="utf-8", errors="ignore").splitlines():

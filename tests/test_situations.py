@@ -193,3 +193,23 @@ def test_county_lines_come_before_national_defaults():
 def test_unknown_kind_is_refused():
     with pytest.raises(ValueError):
         lines_for("flood")
+
+
+def test_glued_ages_and_parent_of_my_children_are_read_right():
+    assert understand("I need a dentist for my 7yo").facts["age"] == 7
+    assert understand("el papá de mis hijos me golpeó").facts.get("who") != "child"
+
+
+def test_lang_narrows_phrases_to_that_language():
+    assert "food_insecurity" in _keys(understand("lonche", lang="es"))
+    assert "food_insecurity" not in _keys(understand("lonche", lang="en"))
+
+
+def test_spanish_sound_alike_spelling_is_tolerated():
+    assert correct("pastiyas") == "pastillas"
+    assert detect_crisis("quiere suisidarce").kind == "suicide"
+
+
+def test_need_words_tolerate_one_edit_but_real_words_stay():
+    assert "health_coverage" in _keys(understand("necesito aseguransa para mi hijo"))
+    assert "housing_cost" not in _keys(understand("tengo una venta de garage"))

@@ -90,7 +90,9 @@ def _suicide(s: _Sent, hits):
         if "die" in cs and s.near(i, "want", -5, -1):
             nxt = s.word(i + 1)
             literal = not s.has(i + 1, "die_idiom_next") or (nxt == "to" and s.word(i - 1) == "to")
-            if literal and not s.near(i, "die_block", -3, 3):
+            # past forms ("I wish dad hadn't died") speak of someone else's death
+            past = tk.norm in _DIE_PAST and s.word(i - 1) not in {"had", "hubiera", "haber"}
+            if literal and not past and not s.near(i, "die_block", -3, 3):
                 hits("suicide", s.span(i - 3, i))
         if "kill" in cs and not s.near(i, "kill_block", 1, 3):
             if s.near(i, "self_en", 1, 3):
@@ -104,12 +106,12 @@ def _suicide(s: _Sent, hits):
         if "end_life" in cs:
             j = s.find(i, "life", 1, 3)
             if (j is not None and (s.word(j) != "it" or s.word(j + 1) == "all")
-                    and s.word(j + 1) not in _LIFE_NOT):
+                    and not s.has(j + 1, "life_not")):
                 hits("suicide", s.span(i, j))
         if "cut" in cs and not s.near(i, "cut_block", -3, 3):
             refl = s.near(i, "self_en", 1, 2) or (
                 s.near(i, "refl_es", -3, -1) and tk.norm not in {"corto", "quemo"})
-            strong = any(s.word(j) in _STRONG_BODY for j in range(i + 1, min(s.n, i + 5)))
+            strong = s.near(i, "strong_body", 1, 4)
             weak = s.near(i, "body_selfharm", 1, 4)
             past_refl = tk.norm in {"corto", "quemo"} and s.near(i, "refl_es", -2, -1)
             if (refl or strong or tk.norm in _CLITIC_CUT
@@ -148,16 +150,13 @@ def _method(s: _Sent, i: int, hits) -> None:
         clitic = w.endswith(("se", "me")) and len(w) > 6
         se_before = any(s.word(j) == "se" for j in range(max(0, i - 4), i))
         wish = s.near(i, "want", -4, -1) or s.near(i, "intent", -4, -1)
-        lethal = w.startswith(_LETHAL) or w in {"balazo", "tiro"}
+        lethal = "lethal" in s.t[i].cs
         falls = s.near(i, "fall_place", 1, 5)
         if (clitic or se_before) and (falls or (lethal and (wish or clitic))):
             hits("suicide", s.span(i - 3, i + 2))
 
 
-_LETHAL = ("ahorca", "envenena", "dispara", "colga", "cuelga")
-_LIFE_NOT = {"insurance", "seguro", "skills", "coach", "back"}
-_STRONG_BODY = {"venas", "veins", "vena", "wrist", "wrists", "munecas", "muneca", "thighs",
-                "razor", "blade", "navaja", "gillette"}
+_DIE_PAST = {"died", "murio", "death", "muerte", "deceased"}
 _CLITIC_CUT = {"cortarse", "cortandose", "cortarme"}
 
 
@@ -196,6 +195,8 @@ def _clitic_form(s: _Sent, i: int, hits) -> None:
         if (s.word(i + 1) in {"la", "su"} and s.word(i + 2) == "vida") or s.word(i + 1) == "vida":
             hits("suicide", s.span(i, i + 2))
         return
+    if w.startswith("mori") and (s.has(i + 1, "die_idiom_next") or s.near(i, "die_block", 1, 3)):
+        return  # "voy a morirme de hambre", "quiere morirse de risa"
     if w.endswith(("se", "ndose")):
         if w.startswith("mata") or s.near(i, "want", -4, -1) or s.near(i, "intent", -4, -1):
             hits("suicide", s.span(i - 2, i))
@@ -203,7 +204,8 @@ def _clitic_form(s: _Sent, i: int, hits) -> None:
     # -me forms: who is speaking decides suicide vs threat
     if s.near(i, "third_es", -4, -1) and w.startswith("mata"):
         hits("domestic_violence", s.span(i - 3, i))
-    elif s.near(i, "first_es", -4, -1) or s.near(i, "want", -4, -1) or w.startswith("mata"):
+    elif s.near(i, "want", -4, -1) or w.startswith("mata") or (
+            s.near(i, "first_es", -4, -1) and not s.near(i, "fear", -6, -1)):
         hits("suicide", s.span(i - 3, i))
 
 
@@ -215,6 +217,8 @@ def _overdose(s: _Sent, hits):
         if "take" in cs:
             a = s.find(i, "amount", 1, 4)
             b = s.find(i, "substance", 1, 6)
+            if b is not None and s.word(b + 1) == "de" and s.word(b + 2) == "mas":
+                hits("overdose", s.span(i, b + 2))  # "tomó pastillas de más"
             if a is not None and b is not None and a < b and not any(
                     s.word(k) in {"every", "cada", "daily", "diario", "day", "dia"}
                     for k in range(i, min(s.n, b + 3))):
@@ -231,10 +235,7 @@ def _overdose(s: _Sent, hits):
             hits("overdose", s.span(i, i + 2))
 
 
-_CAR = {"car", "carro", "troca", "truck", "van", "coche"}
 _BEING = {"estamos", "are", "were"}
-_STREET = {"calle", "street", "streets"}
-_WORKPLACE = {"trabajo", "job", "chamba", "work", "escuela", "school", "jale"}
 
 
 def _homeless(s: _Sent, hits):
@@ -262,16 +263,16 @@ def _homeless(s: _Sent, hits):
         if "sleep_now" in cs:
             j = s.find(i, "outside", 1, 3)
             if j is not None:
-                if tk.norm in _BEING and s.word(j) not in _STREET:
+                if tk.norm in _BEING and not s.has(j, "street"):
                     continue
-                gerund_outdoors = tk.norm.endswith(("ing", "ndo")) and s.word(j) not in _CAR
+                gerund_outdoors = tk.norm.endswith(("ing", "ndo")) and not s.has(j, "car")
                 if "we" in cs or s.near(i, "we", -3, -1) or now or gerund_outdoors:
                     hits("homeless_tonight", s.span(i, j))
         if "evict" in cs and soon_ok and not s.near(i, "evict", -2, -1):
             obj = tk.norm in {"evicted", "eviction", "lockout", "desalojaron", "desalojo"} or (
                 s.word(i - 1) in {"nos", "me"} or s.near(i, "we", -4, -1)
                 or s.word(i + 1) in {"us", "me"})
-            job = any(s.word(k) in _WORKPLACE for k in range(i + 1, min(s.n, i + 4)))
+            job = s.near(i, "workplace", 1, 3) or s.near(i, "notice", -3, 2)
             if obj and not job and (now or (s.anywhere("noplace_neg") and s.anywhere("place"))):
                 hits("homeless_tonight", s.span(i - 2, i + 1))
 
@@ -294,10 +295,13 @@ def _violence(s: _Sent, hits):
             if j is not None and not _subject_child(s, i) and not s.has(j, "other_kid") and not (
                     s.near(i, "other_kid", 1, j - i)):
                 hits("child_abuse", s.span(i, j))
+            elif harm and s.near(i, "partner", -5, -1) and (
+                    s.word(i + 1) in _OBJ_PRON or s.word(i - 1) in _CLITIC_OBJ):
+                hits("domestic_violence", s.span(i - 3, i + 1))  # dating violence too
             elif (s.word(i + 1) in _OBJ_PRON and s.near(i, "child", -6, -1)
                   and not _subject_child(s, i)):
                 hits("child_abuse", s.span(i - 3, i + 1))
-            elif s.word(i - 1) in {"le", "les", "lo", "la", "los"} and any(
+            elif s.word(i - 1) in _CLITIC_OBJ and any(
                     s.has(k, "child") and s.word(k - 1) in {"a", "al"}
                     for k in range(max(0, i - 5), i)):
                 hits("child_abuse", s.span(i - 4, i))
@@ -308,17 +312,30 @@ def _violence(s: _Sent, hits):
                       or (s.word(i - 2) == "me" and s.word(i - 1) in {"lo", "la"})
                       or s.word(i + 1) in {"me", "us"}
                       or (s.word(i + 1) == "a" and s.word(i + 2) in {"mi", "nosotros"}))
-            if victim and not s.near(i, "child", 1, 4):
+            vague = tk.norm in {"hurt", "hurts"} and not (
+                s.near(i, "abuser", -4, -1) or {"he", "she"} & {s.word(i - 1), s.word(i - 2)})
+            if victim and not vague and not s.near(i, "child", 1, 4):
                 hits("domestic_violence", s.span(i - 2, i + 1))
-        if "fear" in cs and s.near(i, "abuser", 1, 4):
+        if "fear" in cs and s.near(i, "abuser", 1, 6):
             hits("domestic_violence", s.span(i, i + 3))
         if "dv_phrase" in cs and (
-                any(s.word(k) in _DOMESTIC for k in range(max(0, i - 2), min(s.n, i + 3)))
+                s.near(i, "domestic", -2, 2)
                 or s.near(i, "abuser", -4, 4)):
             hits("domestic_violence", s.span(i - 1, i + 1))
         if "injury" in cs and s.near(i, "child", -6, 6) and not s.near(i, "child_block", -4, 6):
             hits("child_abuse", s.span(i - 2, i + 2))
-        if "leave" in cs and s.near(i, "neglect", 1, 2) and s.near(i, "child", -4, 8):
+        if "feed" in cs and s.near(i, "neg", -3, -1) and (
+                s.near(i, "child", -6, 6) or s.word(i + 1) in {"them", "los", "les"}
+                or s.word(i - 1) in {"les", "los"}):
+            hits("child_abuse", s.span(i - 2, i + 1))
+        if "lock" in cs:
+            j = s.find(i, "child", 1, 4)
+            if j is not None and not s.t[j].possessive:
+                hits("child_abuse", s.span(i, j))
+        if (tk.norm in {"sexual", "sexuales", "sexualmente", "sexually"}
+                and s.near(i, "child", -6, 6) and s.near(i, "adult_rel", -6, -1)):
+            hits("child_abuse", s.span(i - 3, i + 3))
+        if "leave" in cs and s.near(i, "neglect", 1, 4) and s.near(i, "child", -4, 8):
             without_food = s.word(i + 1) != "sin" or s.word(i + 2) in {"comer", "comida", "food"}
             if without_food:
                 hits("child_abuse", s.span(i, i + 2))
@@ -330,9 +347,17 @@ def _violence(s: _Sent, hits):
             hits("sexual_assault", s.span(i - 2, i + 2))
             if s.near(i, "young_child", -6, 6):
                 hits("child_abuse", s.span(i - 2, i + 3))
+        if ("blow" in cs and s.near(i, "gave", -3, -1) and not s.near(i, "child_block", -4, 4)
+                and not s.near(i, "harm_block", -4, 4)):
+            if s.near(i, "child", -6, 6):
+                hits("child_abuse", s.span(i - 3, i + 3))
+            elif s.near(i, "victim_me", -4, -1) or s.word(i + 1) in {"me", "us"}:
+                hits("domestic_violence", s.span(i - 3, i))
+        if "born" in cs and s.near(i, "neg", -3, -1) and s.near(i, "want", -6, -1):
+            hits("suicide", s.span(i - 4, i))
         if touch and _touched_me(s, i):
             hits("sexual_assault", s.span(i - 3, i + 1))
-            if any(s.word(k) in _CHILD_SPEAKER for k in range(s.n)):
+            if s.anywhere("child_speaker"):
                 hits("child_abuse", s.span(i - 3, i + 1))
         if tk.norm in {"forced", "forzo"} and s.word(i + 1) in {"himself", "herself", "se"}:
             hits("sexual_assault", s.span(i, i + 3))
@@ -340,8 +365,7 @@ def _violence(s: _Sent, hits):
             hits("sexual_assault", s.span(i - 3, i))
 
 
-_CHILD_SPEAKER = {"mama", "mami", "mom", "mommy", "dad", "daddy", "papa", "papi",
-                  "padrastro", "stepdad", "stepfather", "stepmom", "madrastra"}
+_CLITIC_OBJ = {"le", "les", "lo", "la", "los", "las"}
 
 
 def _touched_me(s: _Sent, i: int) -> bool:
@@ -351,8 +375,15 @@ def _touched_me(s: _Sent, i: int) -> bool:
 
 
 _OBJ_PRON = {"him", "her", "them", "lo", "la", "los", "las", "le", "les"}
-_DOMESTIC = {"domestic", "domestica", "domestico", "intrafamiliar", "familiar", "relationship",
-             "relacion", "partner", "pareja", "dating", "noviazgo"}
+
+
+# Negative contexts that veto a crisis phrase of the lexicon, per kind.
+_PHRASE_VETO = {
+    "suicide": ("die_block", "kill_block", "cut_block"),
+    "sexual_assault": ("rape_block",),
+    "domestic_violence": ("harm_block",),
+    "child_abuse": ("child_block",),
+}
 
 
 def detect_crises(text: str) -> list[Crisis]:
@@ -376,7 +407,8 @@ def detect_in_tokens(toks: list[Tok]) -> list[Crisis]:
     _violence(s, hits)
     for kind, first, last, ev in crisis_phrase_hits(s.t):
         # a phrase hit is vetoed by negative context ("me violaron mis derechos")
-        if not any(c.endswith("_block") for k in range(max(0, first - 2), min(s.n, last + 4))
+        blocks = _PHRASE_VETO.get(kind, ())
+        if not any(c in blocks for k in range(max(0, first - 2), min(s.n, last + 4))
                    for c in s.t[k].cs):
             hits(kind, ev)
     return [Crisis(k, tuple(found[k])) for k in URGENCY if k in found]

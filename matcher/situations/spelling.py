@@ -1,4 +1,4 @@
-"""One-edit spelling tolerance for crisis vocabulary, never for real words.
+"""One-edit spelling tolerance for crisis and need vocabulary, never for real words.
 
 "suisidar", "bruses", "pastilas" are what people type in a hurry; "suerte" (luck) is one
 edit from "muerte" but is a real word and must stay itself. So a typed word is corrected
@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from matcher.core import dictionary
-from matcher.situations.lexicon import DATA, concepts
+from matcher.situations.lexicon import DATA, concepts, phrases
 
 MIN_LEN = 5
 # Concepts whose words are context or negative evidence: typos there are not corrected.
@@ -63,6 +63,9 @@ def _index() -> tuple[dict[str, set[str]], frozenset[str], frozenset[str], dict[
     vocab = {w for w, cs in lex.exact.items()
              if len(w) >= MIN_LEN and not cs <= _NOT_FUZZED
              and not all(c.endswith("_block") for c in cs)}
+    # words of the need phrases too ("aseguransa", "dentsta"), same real-word guard
+    vocab |= {t for p in phrases() for t in p.pattern
+              if len(t) >= MIN_LEN and t.isalpha() and t not in lex.exact}
     index: dict[str, set[str]] = {}
     for v in vocab:
         for key in _deletes(v) | {v}:
@@ -79,13 +82,18 @@ def _index() -> tuple[dict[str, set[str]], frozenset[str], frozenset[str], dict[
     return index, frozenset(real), prefixes, sounds
 
 
+@functools.cache
+def _phrase_words() -> frozenset[str]:
+    return frozenset(t for p in phrases() for t in p.pattern if not t.startswith("@"))
+
+
 @functools.lru_cache(maxsize=65536)
 def correct(word: str) -> str:
     """The crisis word ``word`` was meant to be, or ``word`` itself."""
     if len(word) < MIN_LEN or "'" in word:
         return word
     lex = concepts()
-    if word in lex.exact or lex.of(word):
+    if word in lex.exact or lex.of(word) or word in _phrase_words():
         return word
     index, real, prefixes, sounds = _index()
     if word in real or dictionary.is_word(word):  # "subsidiado" is a word, not "suicidio"

@@ -8,6 +8,7 @@ is for, and when it is needed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from matcher.situations.crisis import Crisis, Tok, detect_in_tokens, tokenize
@@ -133,10 +134,19 @@ _DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
          "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"}
 
 
+_GLUED_AGE = re.compile(r"(\d{1,2})(?:yo|yr|yrs|years?|anos|y)$")  # "7yo", "14yrs"
+
+
 def _age_number(tok: Tok) -> int | None:
     if tok.word.isdigit() and len(tok.word) <= 2:
         return int(tok.word)
     return _NUM.get(tok.word)
+
+
+def _parent_of_my(w: list[str], j: int) -> bool:
+    """'el papá de mis hijos' / 'the father of my kids' names an adult, not the child."""
+    return j >= 3 and w[j - 2] in {"de", "of"} and w[j - 1] in {"mis", "my"} and w[j - 3] in {
+        "papa", "padre", "mama", "madre", "father", "mother", "dad", "mom"}
 
 
 def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
@@ -145,6 +155,11 @@ def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
     w = [t.word for t in toks]
     n = len(w)
     for i in range(n):
+        glued = _GLUED_AGE.match(w[i])
+        if glued and "age" not in facts and int(glued.group(1)) <= 25:
+            facts["age"] = int(glued.group(1))
+            used.add(i)
+            continue
         age = _age_number(toks[i])
         if age is None or "age" in facts:
             continue
@@ -160,7 +175,7 @@ def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
                 continue
             used.update(k for k in (i, i + 1, i + 2)
                         if k < n and (k == i or w[k] in _YEARS or w[k] in _MONTHS | {"old"}))
-    words = set(w)
+    words = {x for j, x in enumerate(w) if not _parent_of_my(w, j)}
     if "age" in facts:
         a = facts["age"]
         facts["age_group"] = ("infant" if a < 2 else "child" if a < 13
