@@ -19,6 +19,7 @@ from flask import Flask
 
 from matcher import create_app
 from tests import pg
+from tests.county_support import *  # noqa: F403
 from tests.fixtures_accounts import *  # noqa: F403
 from tests.search_support import *  # noqa: F403
 

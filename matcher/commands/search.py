@@ -49,6 +49,7 @@ def reindex_command(procs: int) -> None:
 @click.option("--sort", default=None, help="relevance or distance.")
 @click.option("--page", default=None, help="Page number.")
 @click.option("--limit", default=None, help="Results per page (per_page).")
+@click.option("--drop", default=None, help="Understood chips to leave out: need:KEY,age,place.")
 @click.option("--json", "as_json", is_flag=True, help="Print the same JSON as the API.")
 @with_appcontext
 def search_command(
@@ -66,15 +67,32 @@ def search_command(
     }
     try:
         search_request = engine.request_from_params(params, lang)
-        response = engine.search(db.session, index.get_index(current_app), search_request)
+        context = engine.SearchContext(county_lines=current_app.config.get("ENLACE_COUNTY_LINES"))
+        response = engine.search(
+            db.session, index.get_index(current_app), search_request, context
+        )
     except engine.SearchError as failure:
         raise click.UsageError(str(failure)) from None
     if as_json:
         click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
         return
+    if response.crisis:
+        click.echo(f"!! {response.crisis['message']}")
+        for line in response.crisis["lines"]:
+            contact = " / ".join(part for part in (line["phone"], line["text"]) if part)
+            click.echo(f"!! {line['name']}: {contact} ({line['hours']})")
+    chips = [c.get("label") or f"age {c.get('value')}" for c in response.understood["chips"]]
+    if chips:
+        click.echo("Showing services for: " + " · ".join(chips))
     if response.suggestion:
         click.echo(f"Did you mean: {response.suggestion}")
     click.echo(f"{response.total} services")
+    if response.nearest:
+        names = ", ".join(c["name"] for c in response.nearest["categories"])
+        if names:
+            click.echo(f"Closest categories: {names}")
+        help_line = response.nearest["help_line"]
+        click.echo(f"For help finding services, call {help_line['name']}: {help_line['phone']}")
     if response.unmatched_words and response.results:
         click.echo(f"No service here mentions: {', '.join(response.unmatched_words)}")
     for result in response.results:

@@ -320,7 +320,7 @@ def _run(
                 snap, parsed, request.locale, context.county_lines
             )
         return response
-    if len(query.words) > 1:
+    if len(query.words) > 1 and not (understood.is_sentence_query or understood.crisis):
         typed = parsed.suggestion or parsed.text
         response.unmatched_words = [
             as_typed(typed, word) for word in query.unmatched_words(snap.collection, matched)

@@ -113,10 +113,13 @@ def understand_query(
     if "crisis" in drop:
         crisis, evidence = None, ()
     age = read.facts.get("age") if "age" not in drop else None
-    span_words = {w for n in read.needs for w in words(n.span)}
+    removed = {n.key for n in read.needs if f"need:{n.key}" in drop}
+    span_words = {w for n in read.needs if n.key not in removed for w in words(n.span)}
+    dropped_words = {w for n in read.needs if n.key in removed for w in words(n.span)}
     evidence_words = {w for e in evidence for w in words(e)}
     meaningful = set(read.remaining) | span_words | evidence_words
     meaningful |= {folded[i] for i in staff_words}
+    meaningful -= dropped_words
     content = [w for w in folded if w in meaningful]
     sentence = bool(needs or crisis) and len(set(folded)) >= SENTENCE_WORDS
     if sentence:
@@ -125,6 +128,7 @@ def understand_query(
         keywords = [w for w in folded if w in meaningful or w not in filler()]
     else:
         keywords = folded
+    keywords = [w for w in keywords if w not in dropped_words]
     if age is not None:
         keywords = [w for w in keywords if not (w.isdigit() or w in AGE_WORDS)]
     return Understood(

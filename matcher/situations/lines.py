@@ -85,7 +85,10 @@ def lines_for(kind: str, county_lines: Mapping[str, Sequence[Mapping]] | None = 
     if kind not in CRISIS_KINDS:
         raise ValueError(f"unknown crisis kind {kind!r}")
     out = [_county_line(kind, d) for d in (county_lines or {}).get(kind, ())]
-    nationals = [ln for ln in national_lines() if kind in ln.kinds]
+    # The line made for this kind first (988 for suicide, SAMHSA for substance use after it).
+    nationals = sorted(
+        (ln for ln in national_lines() if kind in ln.kinds), key=lambda ln: ln.kinds.index(kind)
+    )
     out += [ln for ln in nationals if ln.id != "911"] + [ln for ln in nationals if ln.id == "911"]
     return out
 

@@ -6,10 +6,12 @@ All three parse parameters with ``engine.request_from_params`` and call
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matcher.directory import languages, taxonomy
@@ -20,7 +22,7 @@ from matcher.web.i18n import current_locale
 
 bp = Blueprint("search", __name__)
 
-PARAMS = ("q", "near", "radius_mi", "category", "language", "open", "free", "age", "sort")
+PARAMS = ("q", "near", "radius_mi", "category", "language", "open", "free", "age", "sort", "drop")
 OPEN_CHOICES = (
     ("", _l("Any time")),
     ("now", _l("Open now")),
@@ -30,10 +32,62 @@ OPEN_CHOICES = (
 )
 
 
+def search_context() -> engine.SearchContext:
+    """The county's crisis and help lines, and the key that hides rare query words."""
+    secret = current_app.config.get("SECRET_KEY") or ""
+    return engine.SearchContext(
+        county_lines=current_app.config.get("ENLACE_COUNTY_LINES"),
+        term_key=secret.encode() if isinstance(secret, str) else bytes(secret),
+    )
+
+
 def run_search(params: Any, locale: str) -> engine.SearchResponse:
     """Parse and run a search against the app's index (raises engine.SearchError)."""
     search_request = engine.request_from_params(params, locale)
-    return engine.search(db.session, index.get_index(current_app), search_request)
+    return engine.search(
+        db.session, index.get_index(current_app), search_request, search_context()
+    )
+
+
+_SMS = re.compile(r"(?:\b([A-Za-z]+) to )?(\d{3,})")
+
+
+def line_links(line: dict[str, Any], locale: str) -> dict[str, Any]:
+    """A crisis line as the page shows it: ``tel:`` and ``sms:`` links, language names."""
+    digits = re.sub(r"[^\d+]", "", line.get("phone") or "")
+    sms = _SMS.search(line.get("text") or "")
+    sms_href, sms_label = None, None
+    if sms:
+        keyword, number = sms.group(1), sms.group(2)
+        sms_href = f"sms:{number}" + (f"?body={keyword}" if keyword else "")
+        sms_label = (
+            _("Text %(keyword)s to %(number)s", keyword=keyword, number=number)
+            if keyword
+            else _("Text %(number)s", number=number)
+        )
+    return {
+        **line,
+        "tel": f"tel:{digits}" if digits else None,
+        "sms": sms_href,
+        "sms_label": sms_label,
+        "language_names": [languages.name(code, locale) for code in line.get("languages", ())],
+    }
+
+
+def chip_links(args: dict[str, str], understood: dict[str, Any], locale: str) -> list[dict]:
+    """Each understood chip with the link that searches again without it."""
+    dropped = [d for d in (args.get("drop") or "").split(",") if d]
+    chips = []
+    for chip in understood.get("chips", ()):
+        if chip["kind"] == "age":
+            label = _("age %(age)d", age=chip["value"])
+        elif chip["kind"] == "place":
+            label = _("near %(place)s", place=chip["label"])
+        else:
+            label = chip["label"]
+        remove = _link(args, drop=",".join([*dropped, chip["drop"]]), page=None)
+        chips.append({"label": label, "remove_url": remove})
+    return chips
 
 
 def _link(args: dict[str, str], **changes: Any) -> str:
@@ -72,6 +126,17 @@ def page():
             (f["label"], f["count"], _link(args, language=f["code"], page=None))
             for f in (response.facets["language"] if response else [])
         ],
+        "crisis_lines": [line_links(line, locale) for line in response.crisis["lines"]]
+        if response and response.crisis
+        else [],
+        "chips": chip_links(args, response.understood, locale) if response else [],
+        "nearest_links": [
+            (c["name"], _link({"category": c["id"]}))
+            for c in (response.nearest["categories"] if response and response.nearest else [])
+        ],
+        "help_line": line_links(response.nearest["help_line"], locale)
+        if response and response.nearest
+        else None,
         "previous_url": _link(args, page=response.page - 1)
         if response and response.page > 1
         else None,
