@@ -52,7 +52,7 @@ from matcher.models import (
     service_taxonomy_term,
 )
 from matcher.models.base import Base
-from matcher.search import engine
+from matcher.search import engine, understanding
 from matcher.search.index import (
     INDEX_NAME,
     default_procs,
@@ -282,10 +282,34 @@ def _time(fn: Callable[[dict[str, str]], Any], params: list[dict[str, str]]) -> 
     return out
 
 
+SITUATIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "situation_judgments.json"
+
+
+def _sentences(rng: random.Random) -> list[dict[str, str]]:
+    """What families say (the judged situation phrasings), as search parameters."""
+    queries = json.loads(SITUATIONS.read_text(encoding="utf-8"))["queries"]
+    return [
+        {"q": q["q"], "lang": q["lang"]}
+        for q in (rng.choice(queries) for _ in range(QUERIES_PER_TYPE))
+    ]
+
+
+def time_understanding(params: list[dict[str, str]]) -> tuple[float, float]:
+    """p50/p95 ms of query understanding alone (situations + staff phrases), uncached."""
+    samples = []
+    for p in params:
+        understanding._read.cache_clear()
+        started = time.perf_counter()
+        understanding.understand_query(p["q"], p.get("lang", "en"))
+        samples.append((time.perf_counter() - started) * 1000)
+    return _percentiles(samples)
+
+
 def _query_sets(rng: random.Random) -> dict[str, list[dict[str, str]]]:
     places = [p.name for p in geo.known_places() if p.kind == "city"]
     plain = [{"q": rng.choice(QUERIES)} for _ in range(QUERIES_PER_TYPE)]
     return {
+        "sentence": _sentences(rng),
         "plain": plain,
         "typo": [{"q": _typo(p["q"], rng)} for p in plain],
         "filtered": [
@@ -373,6 +397,10 @@ def bench_size(size: int, workdir: Path, rng: random.Random) -> dict[str, Any]:
             base = _percentiles(_time(fts.run, params))
             timings[kind] = {"enlace": ours, "fts5": base}
             _progress(f"{size}: {kind} p50/p95 {ours[0]:.1f}/{ours[1]:.1f} ms")
+        timings["understanding"] = {
+            "enlace": time_understanding(sets["plain"] + sets["sentence"]),
+            "fts5": (0.0, 0.0),
+        }
         # One edited listing: commit, update, first search that finds it.
         target = session.scalars(
             select(Service.id).where(Service.status == "active").limit(1)
@@ -451,6 +479,9 @@ def report(result: dict[str, Any]) -> str:
     ]
     for kind, t in result["timings"].items():
         (o50, o95), (f50, f95) = t["enlace"], t["fts5"]
+        if kind == "understanding":  # no baseline: part of every query above
+            lines.append(f"| understanding (in each query) | {o50:.2f} | {o95:.2f} | - | - | - | - |")
+            continue
         lines.append(
             f"| {kind} | {o50:.1f} | {o95:.1f} | {f50:.2f} | {f95:.2f}"
             f" | {o50 / max(f50, 1e-6):.2f}x | {o95 / max(f95, 1e-6):.2f}x |"
