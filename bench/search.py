@@ -480,7 +480,7 @@ def report(result: dict[str, Any]) -> str:
     for kind, t in result["timings"].items():
         (o50, o95), (f50, f95) = t["enlace"], t["fts5"]
         if kind == "understanding":  # no baseline: part of every query above
-            lines.append(f"| understanding (in each query) | {o50:.2f} | {o95:.2f} | - | - | - | - |")
+            lines.append(f"| understanding (in each) | {o50:.2f} | {o95:.2f} | - | - | - | - |")
             continue
         lines.append(
             f"| {kind} | {o50:.1f} | {o95:.1f} | {f50:.2f} | {f95:.2f}"
