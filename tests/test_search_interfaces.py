@@ -85,10 +85,13 @@ def test_the_cli_reports_bad_parameters_without_a_traceback(runner):
 
 
 def test_the_cli_prints_readable_results(runner):
-    result = runner.invoke(args=["search", "dentsit"])
+    result = runner.invoke(args=["search", "despensa de comdia"])
     assert result.exit_code == 0
-    assert "Did you mean: dentist" in result.output
-    assert "Free dental clinic" in result.output
+    assert "Did you mean: despensa de comida" in result.output
+    assert "Food pantry" in result.output
+    understood = runner.invoke(args=["search", "dentsit"])
+    assert "Showing services for: Dental care" in understood.output
+    assert "1 service\n" in understood.output and "Free dental clinic" in understood.output
     partly = runner.invoke(args=["search", "dental Xóchitl"])
     assert "No service here mentions: Xóchitl" in partly.output
 
@@ -140,7 +143,8 @@ def test_a_language_offered_only_through_an_interpreter_is_marked_as_such(client
 def test_a_search_with_no_results_suggests_what_to_try(client):
     page = client.get("/search?q=xylofonoqwerty").get_data(as_text=True)
     assert "No services match your search." in page
-    assert "Call 2-1-1" in page
+    help_line = page.split('class="help-line"')[1].split("</p>")[0]
+    assert "For help finding services, call" in help_line and 'href="tel:211"' in help_line
 
 
 def test_a_bad_filter_on_the_page_is_a_400_with_the_message(client):

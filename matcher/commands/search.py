@@ -86,7 +86,7 @@ def search_command(
         click.echo("Showing services for: " + " · ".join(chips))
     if response.suggestion:
         click.echo(f"Did you mean: {response.suggestion}")
-    click.echo(f"{response.total} services")
+    click.echo(f"{response.total} service{'' if response.total == 1 else 's'}")
     if response.nearest:
         names = ", ".join(c["name"] for c in response.nearest["categories"])
         if names:
