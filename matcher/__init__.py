@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     gate.init_app(app)
     i18n.init_app(app)
+    from matcher.web import county
+
+    county.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
     from matcher.web import observability, security

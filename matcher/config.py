@@ -57,6 +57,9 @@ def load_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ENLACE_INDEX_DIR": os.environ.get("ENLACE_INDEX_DIR", str(PROJECT_ROOT / "indexes")),
+        # County settings TOML file(s), comma-separated for a region; the first is the home
+        # county. Empty: the shipped sample county (matcher/directory/county.py).
+        "ENLACE_COUNTY_SETTINGS": os.environ.get("ENLACE_COUNTY_SETTINGS", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("ENLACE_RATELIMIT_STORAGE_URI", "memory://"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "America/Los_Angeles",

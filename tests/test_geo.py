@@ -2,7 +2,7 @@
 
 import pytest
 
-from matcher.directory import geo
+from matcher.directory import geo, place_query
 
 # Every delivery ZIP named for Ventura County places in shared/docs/domain.md 4.1.
 VENTURA_ZIPS = [
@@ -110,7 +110,7 @@ def test_distance_between_oxnard_and_ventura_is_about_five_miles():
     ],
 )
 def test_a_place_at_the_end_of_a_query_is_taken_out_of_it(query, place, rest):
-    found, remaining = geo.find_place_in_query(query)
+    found, remaining = place_query.find_place_in_query(query)
     assert (found.label if found else None) == place
     assert remaining == rest
 

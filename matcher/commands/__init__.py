@@ -7,7 +7,16 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every command group (see README, *Commands*)."""
-    from matcher.commands import accounts, families, hsds, matching, ops, search, seed
+    from matcher.commands import (
+        accounts,
+        families,
+        hsds,
+        matching,
+        ops,
+        schools,
+        search,
+        seed,
+    )
 
-    for module in (seed, hsds, search, matching, families, ops, accounts):
+    for module in (seed, hsds, schools, search, matching, families, ops, accounts):
         module.init_app(app)

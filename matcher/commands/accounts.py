@@ -94,24 +94,7 @@ def send_reminders_command(older_than_days: int | None) -> None:
     click.echo(f"Sent {len(reminders)} reminder(s) for listings older than {days} days.")
 
 
-@click.command("list-schools")
-@with_appcontext
-def list_schools_command() -> None:
-    """List schools with the key to give ``create-user --school`` (a name works too)."""
-    from matcher.extensions import db
-
-    found = schools.list_schools(db.session)
-    if not found:
-        click.echo("No schools yet: run seed (the Ventura sample) or import-schools.")
-    for school in found:
-        district = school.district.name if school.district else "-"
-        cds = getattr(school, "cds_code", None)
-        code = f"  CDS {cds}" if cds else ""
-        click.echo(f"{school.key}  {school.name} ({school.city}; {district}){code}")
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_command)
-    app.cli.add_command(list_schools_command)

@@ -19,7 +19,7 @@ from matcher.web.match_view import result_json
 @click.command("match")
 @click.option("--barrier", "barriers", multiple=True, required=True, help="Barrier code.")
 @click.option("--language", "languages", multiple=True, help="Family language (code or name).")
-@click.option("--near", help="ZIP code, Ventura County place or 'lat,lon'.")
+@click.option("--near", help="ZIP code, California place or 'lat,lon'.")
 @click.option("--age", type=int, help="Student's age in years.")
 @click.option("--lang", type=click.Choice(LOCALES), default="en", help="Language of reasons.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")

@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from matcher.directory import county
 from matcher.extensions import db
 from matcher.search import engine, index
 
@@ -67,7 +68,7 @@ def search_command(
     }
     try:
         search_request = engine.request_from_params(params, lang)
-        context = engine.SearchContext(county_lines=current_app.config.get("ENLACE_COUNTY_LINES"))
+        context = engine.SearchContext(county_lines=county.region_lines(county.region()))
         response = engine.search(
             db.session, index.get_index(current_app), search_request, context
         )

@@ -1,4 +1,4 @@
-"""``flask --app wsgi seed``: the taxonomy, barriers and the sample Ventura directory."""
+"""``flask --app wsgi seed``: reference data (taxonomy, barriers) and the sample directory."""
 
 from __future__ import annotations
 
@@ -6,17 +6,24 @@ import click
 from flask import Flask
 
 from matcher.db import transaction
-from matcher.directory.seed import seed_all
+from matcher.directory.seed import seed_all, seed_reference
 
 
 @click.command("seed")
-def seed_command() -> None:
-    """Load the sample Ventura County directory, taxonomy, barriers and schools (idempotent)."""
+@click.option(
+    "--reference-only",
+    is_flag=True,
+    help="Load only the taxonomy (with Spanish labels) and the barriers: no sample "
+    "organizations or schools. For a county that imports its own directory.",
+)
+def seed_command(reference_only: bool) -> None:
+    """Load reference data and the shipped sample directory and schools (idempotent)."""
     with transaction() as session:
-        counts = seed_all(session)
+        counts = seed_reference(session) if reference_only else seed_all(session)
     for line in counts.lines():
         click.echo(line)
-    click.echo("Seed data loaded." if counts.changed else "Seed data already up to date.")
+    what = "Reference data" if reference_only else "Seed data"
+    click.echo(f"{what} loaded." if counts.changed else f"{what} already up to date.")
 
 
 def init_app(app: Flask) -> None:

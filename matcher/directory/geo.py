@@ -1,9 +1,11 @@
-"""Offline geography: ZIP codes, Ventura County places and "lat,lon" strings to points.
+"""Offline geography: ZIP codes, California places and "lat,lon" strings to points.
 
-No network is ever used. ZIP centroids come from the ``zipcodes`` package (compiled
-into its wheel); Ventura County city and community points come from
-``seed_data/geography/ventura_places.csv``. Distances use geopy's great-circle
-formula, which is offline and accurate to well under 1% at county scale.
+No network is ever used. ZIP centroids and the city names of every California ZIP (its
+city, acceptable city names and county) come from the ``zipcodes`` package (compiled into
+its wheel); a county may add its communities and aliases in a ``places.csv`` next to its
+settings file (``matcher.directory.county``). A name used in two counties resolves toward
+the home county, and the resolved Place says which county it is in. Distances use geopy's
+great-circle formula, offline and accurate to well under 1% at county scale.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import zipcodes
 from geopy.distance import great_circle
@@ -20,16 +24,32 @@ from rapidfuzz import fuzz, process
 
 from matcher.config import PROJECT_ROOT
 from matcher.core.text import fold, words
+from matcher.directory import county as counties
 
-PLACES_FILE = PROJECT_ROOT / "seed_data" / "geography" / "ventura_places.csv"
-HOME_COUNTY = "Ventura"
+GEOGRAPHY_DIR = PROJECT_ROOT / "seed_data" / "reference" / "geography"
+COMMON_WORDS_FILE = GEOGRAPHY_DIR / "common_place_words.txt"
 HOME_STATE = "CA"
 MAX_PLACE_TEXT = 200
 
 _ZIP_RE = re.compile(r"^\d{5}(?:-\d{4})?$")
 _LATLON_RE = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*[, ]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
-# Words that introduce a place in a query: "comida en oxnard", "food near 93033".
-_PLACE_PREPOSITIONS = {"in", "near", "at", "around", "en", "cerca", "de", "del", "por"}
+# Words that introduce a place in a query: "comida en oxnard", "food near 93033". Only
+# these license a place name that is also an ordinary word ("en soledad", "in orange").
+_STRONG_PREPOSITIONS = {"in", "near", "at", "around", "en", "cerca", "por", "nearby"}
+# Taken out with the place when they precede it, but they license nothing: "casa de mi tía".
+_WEAK_PREPOSITIONS = {"de", "del", "from", "desde"}
+
+
+def __getattr__(name: str) -> str:
+    # ``geo.HOME_COUNTY`` reads the configured home county, so older callers keep working.
+    if name == "HOME_COUNTY":
+        return home_county()
+    raise AttributeError(name)
+
+
+def home_county() -> str:
+    """The home county's short name ("Monterey"), from the county settings."""
+    return counties.home().short_name
 
 
 class PlaceError(ValueError):
@@ -76,31 +96,135 @@ class _KnownPlace:
     point: Point
     postal_codes: tuple[str, ...]
     aliases: tuple[str, ...]
+    county: str = ""
 
 
-@cache
-def known_places() -> tuple[_KnownPlace, ...]:
-    with PLACES_FILE.open(encoding="utf-8") as handle:
-        return tuple(
+def _county_name(raw: str) -> str:
+    return counties.short_name(raw or "")
+
+
+def _read_places_file(path: Path, county_name: str) -> list[_KnownPlace]:
+    with path.open(encoding="utf-8") as handle:
+        return [
             _KnownPlace(
                 name=row["name"],
                 kind=row["kind"],
                 point=Point(float(row["latitude"]), float(row["longitude"])),
                 postal_codes=tuple(z for z in row["postal_codes"].split("|") if z),
-                aliases=tuple(a for a in row["aliases"].split("|") if a),
+                aliases=tuple(a for a in (row.get("aliases") or "").split("|") if a),
+                county=county_name,
             )
             for row in csv.DictReader(handle)
-        )
+        ]
 
 
 @cache
-def _place_names() -> dict[str, _KnownPlace]:
-    """Folded name or alias -> place."""
-    names: dict[str, _KnownPlace] = {}
-    for place in known_places():
+def _zip_places() -> tuple[_KnownPlace, ...]:
+    """Every California ZIP city name (primary and acceptable) per county, at the mean
+    of the centroids of the ZIPs that carry it."""
+    primary: dict[tuple[str, str], list[tuple[str, float, float, str]]] = {}
+    other: dict[tuple[str, str], list[tuple[str, float, float, str]]] = {}
+    for code, lat, lon, city, county_raw in _state_zips():
+        county_name = _county_name(county_raw)
+        if not county_name:
+            continue
+        primary.setdefault((fold(city), county_name), []).append((code, lat, lon, city))
+        for alt in zipcodes.matching(code)[0].get("acceptable_cities") or []:
+            other.setdefault((fold(alt), county_name), []).append((code, lat, lon, alt))
+    out = []
+    for table, kind in ((primary, "city"), (other, "community")):
+        for (key, county_name), rows in sorted(table.items()):
+            if kind == "community" and (key, county_name) in primary:
+                continue
+            out.append(
+                _KnownPlace(
+                    name=_title(rows[0][3]),
+                    kind=kind,
+                    point=Point(
+                        round(sum(r[1] for r in rows) / len(rows), 4),
+                        round(sum(r[2] for r in rows) / len(rows), 4),
+                    ),
+                    postal_codes=tuple(sorted({r[0] for r in rows})),
+                    aliases=(),
+                    county=county_name,
+                )
+            )
+    return tuple(out)
+
+
+def _title(name: str) -> str:
+    return " ".join(w.capitalize() if w.isupper() or w.islower() else w for w in name.split())
+
+
+@cache
+def _places_for(
+    region_key: tuple[tuple[str, Path | None], ...],
+) -> tuple[tuple[_KnownPlace, ...], tuple[_KnownPlace, ...]]:
+    """(region places, every California place) for a region given as (county, places file)."""
+    supplied: list[_KnownPlace] = []
+    for county_name, path in region_key:
+        if path is not None:
+            supplied.extend(_read_places_file(path, county_name))
+    taken = {(fold(n), p.county) for p in supplied for n in (p.name, *p.aliases)}
+    derived = [p for p in _zip_places() if (fold(p.name), p.county) not in taken]
+    state = tuple(supplied) + tuple(derived)
+    region_names = [c for c, _ in region_key]
+    with_file = {c for c, path in region_key if path is not None}
+    region_places = tuple(supplied) + tuple(
+        p for p in derived if p.county in region_names and p.county not in with_file
+    )
+    return region_places, state
+
+
+def _region_key() -> tuple[tuple[str, Path | None], ...]:
+    return tuple((s.short_name, s.places_file) for s in counties.region())
+
+
+def region_counties() -> tuple[str, ...]:
+    return tuple(c for c, _ in _region_key())
+
+
+def known_places() -> tuple[_KnownPlace, ...]:
+    """The places of the counties this installation serves (for maps and charts)."""
+    return _places_for(_region_key())[0]
+
+
+def state_places() -> tuple[_KnownPlace, ...]:
+    """Every California place we can name: the region's own lists plus ZIP city names."""
+    return _places_for(_region_key())[1]
+
+
+@cache
+def _names_for(
+    region_key: tuple[tuple[str, Path | None], ...],
+) -> dict[str, tuple[_KnownPlace, ...]]:
+    names: dict[str, list[_KnownPlace]] = {}
+    for place in _places_for(region_key)[1]:
         for name in (place.name, *place.aliases):
-            names[fold(name)] = place
-    return names
+            bucket = names.setdefault(" ".join(words(name)), [])
+            if all(p.county != place.county for p in bucket):
+                bucket.append(place)
+    return {k: tuple(v) for k, v in names.items() if k}
+
+
+def _place_names() -> dict[str, tuple[_KnownPlace, ...]]:
+    """Folded name or alias -> the places (one per county) that carry it."""
+    return _names_for(_region_key())
+
+
+@cache
+def _region_name_keys(region_key: tuple[tuple[str, Path | None], ...]) -> tuple[str, ...]:
+    region_names = {c for c, _ in region_key}
+    return tuple(
+        k
+        for k, places in _names_for(region_key).items()
+        if any(p.county in region_names for p in places)
+    )
+
+
+def place_name_words() -> set[str]:
+    """Every folded word of a California place name (so spelling never "corrects" one)."""
+    return {w for key in _place_names() for w in key.split()}
 
 
 @cache
@@ -115,8 +239,15 @@ def _state_zips() -> tuple[tuple[str, float, float, str, str], ...]:
     return tuple(rows)
 
 
-def _county_name(raw: str) -> str:
-    return raw.removesuffix(" County").strip()
+def _county_suffix(county_name: str | None) -> str:
+    """' (Fresno County)' for a place outside the home county, else ''."""
+    if not county_name:
+        return ""
+    try:
+        home = home_county()
+    except counties.CountySettingsError:
+        return ""
+    return "" if fold(county_name) == fold(home) else f" ({county_name} County)"
 
 
 def resolve_zip(text: str) -> Place:
@@ -129,12 +260,15 @@ def resolve_zip(text: str) -> Place:
         raise PlaceError(f"ZIP code {code} is outside California.", text)
     if not (z.get("lat") and z.get("long")):
         raise PlaceError(f"ZIP code {code} has no known location.", text)
+    county_name = _county_name(z["county"] or "")
+    city = _title(z["city"])
+    where = f"{city}, {county_name} County" if _county_suffix(county_name) else city
     return Place(
         point=Point(float(z["lat"]), float(z["long"])),
-        label=f"{code} ({z['city'].title()})",
+        label=f"{code} ({where})",
         kind="zip",
-        city=z["city"].title(),
-        county=_county_name(z["county"] or ""),
+        city=city,
+        county=county_name,
         postal_code=code,
     )
 
@@ -149,7 +283,7 @@ def _resolve_latlon(lat_text: str, lon_text: str, original: str) -> Place:
         point=point,
         label=f"{lat:.4f}, {lon:.4f}",
         kind="latlon",
-        city=nearest[3].title() if nearest else None,
+        city=_title(nearest[3]) if nearest else None,
         county=_county_name(nearest[4]) if nearest else None,
         postal_code=nearest[0] if nearest else None,
     )
@@ -158,31 +292,54 @@ def _resolve_latlon(lat_text: str, lon_text: str, original: str) -> Place:
 def _known_place(place: _KnownPlace) -> Place:
     return Place(
         point=place.point,
-        label=place.name,
+        label=place.name + _county_suffix(place.county),
         kind="place",
         city=place.name,
-        county=HOME_COUNTY,
+        county=place.county,
         postal_code=place.postal_codes[0] if place.postal_codes else None,
     )
 
 
-def lookup_place_name(text: str, *, fuzzy: bool = True) -> Place | None:
-    """A Ventura County place by name or alias, tolerating case, accents and one typo."""
+def _choose(candidates: Iterable[_KnownPlace], home: str | None = None) -> _KnownPlace:
+    """The home county's place of that name, else the region's, else the best-known one."""
+    order = list(region_counties())
+    if home:
+        order = [home] + [c for c in order if fold(c) != fold(home)]
+    rank = {fold(c): n for n, c in enumerate(order)}
+
+    def key(p: _KnownPlace) -> tuple:
+        return (
+            rank.get(fold(p.county), len(rank)),
+            p.kind != "city",
+            -len(p.postal_codes),
+            p.county,
+        )
+
+    return min(candidates, key=key)
+
+
+def lookup_place_name(
+    text: str, *, fuzzy: bool = True, home_county: str | None = None
+) -> Place | None:
+    """A California place by name or alias, tolerating case and accents (and one typo in
+    the region's names); a name in two counties resolves toward the home county."""
     key = " ".join(words(text))
     if not key:
         return None
     names = _place_names()
     if key in names:
-        return _known_place(names[key])
+        return _known_place(_choose(names[key], home_county))
     if fuzzy and len(key) >= 5:
-        found = process.extractOne(key, names.keys(), scorer=fuzz.ratio, score_cutoff=85)
+        found = process.extractOne(
+            key, _region_name_keys(_region_key()), scorer=fuzz.ratio, score_cutoff=85
+        ) or process.extractOne(key, names.keys(), scorer=fuzz.ratio, score_cutoff=90)
         if found:
-            return _known_place(names[found[0]])
+            return _known_place(_choose(names[found[0]], home_county))
     return None
 
 
-def resolve_place(text: str) -> Place:
-    """Resolve a ZIP code, a Ventura County place name or a "lat,lon" string.
+def resolve_place(text: str, *, home_county: str | None = None) -> Place:
+    """Resolve a ZIP code, a California place name or a "lat,lon" string.
 
     Raises PlaceError with a message fit for users when the text is not a place.
     """
@@ -198,53 +355,12 @@ def resolve_place(text: str) -> Place:
     latlon = _LATLON_RE.match(text)
     if latlon:
         return _resolve_latlon(latlon.group(1), latlon.group(2), text)
-    place = lookup_place_name(text)
+    place = lookup_place_name(text, home_county=home_county)
     if place is None:
         raise PlaceError(
-            f"We couldn't find '{text}'. Try a ZIP code or a Ventura County city.", text
+            f"We couldn't find '{text}'. Try a ZIP code or a California city or town.", text
         )
     return place
-
-
-MAX_ABBREVIATION = 3
-
-
-def find_place_in_query(query: str) -> tuple[Place | None, str]:
-    """Find a trailing place in a free-text query: 'comida en oxnard' -> (Oxnard, 'comida').
-
-    Only exact (folded) place names or 5-digit ZIP codes are taken, so that a word
-    like "ventura" in an organization's name is not stolen without a preposition
-    unless it ends the query. Returns the place and the query without it.
-    """
-    tokens = query.split()
-    folded = [" ".join(words(t)) for t in tokens]
-    names = _place_names()
-    # Longest place names first ("thousand oaks", "channel islands beach").
-    for size in (3, 2, 1):
-        if len(tokens) <= size and size > 1:
-            continue
-        for start in range(len(tokens) - size, -1, -1):
-            candidate = " ".join(f for f in folded[start : start + size] if f)
-            place: Place | None = None
-            if size == 1 and len(candidate) <= MAX_ABBREVIATION and not candidate.isdigit():
-                continue  # "to" is a word, not Thousand Oaks; "la" is not Los Angeles
-            if candidate in names:
-                place = _known_place(names[candidate])
-            elif size == 1 and re.fullmatch(r"\d{5}", candidate):
-                try:
-                    place = resolve_zip(candidate)
-                except PlaceError:
-                    place = None
-            if place is None:
-                continue
-            before = start
-            if before > 0 and folded[before - 1] in _PLACE_PREPOSITIONS:
-                before -= 1
-            rest = tokens[:before] + tokens[start + size :]
-            if not rest:  # the whole query is a place: keep it as text too
-                return place, query
-            return place, " ".join(rest)
-    return None, query
 
 
 def distance_miles(a: Point, b: Point) -> float:
@@ -280,7 +396,9 @@ def nearest_zip(point: Point) -> tuple[str, float, float, str, str] | None:
 
 def place_names_for_point(place: Place) -> set[str]:
     """Folded names a service area could use for this place (city, community, ZIP city)."""
-    names = {fold(n) for n in (place.city, place.label) if n}
+    names = {fold(n) for n in (place.city,) if n}
+    if place.kind != "place" and place.label:
+        names.add(fold(place.label))
     for known in known_places():
         if place.postal_code and place.postal_code in known.postal_codes:
             names.add(fold(known.name))

@@ -2,7 +2,7 @@
 
 Codes are ISO 639-1 where one exists (``es``) and ISO 639-3 otherwise (``mix``
 Mixtec, ``zap`` Zapotec, ``tsz`` Purépecha). Indigenous languages of Mexico and
-Guatemala are listed because Ventura County families speak them; the names are
+Guatemala are listed because the sample county's families speak them; the names are
 the ones families and liaisons use.
 """
 

@@ -2,8 +2,8 @@
 
 Open Eligibility (CC BY-SA 3.0, Aunt Bertha / findhelp) gives the service terms;
 Enlace adds Spanish labels, search aliases in both languages and a few local
-terms, all as reviewed data in ``seed_data/taxonomy/terms.csv``. Barriers come
-from ``seed_data/barriers.csv`` and map to terms by code.
+terms, all as reviewed data in ``seed_data/reference/taxonomy/terms.csv``. Barriers come
+from ``seed_data/reference/barriers.csv`` and map to terms by code.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from matcher.config import PROJECT_ROOT
 from matcher.core.upsert import ChangeCounts, stable_id, sync_links, upsert
 from matcher.models import Barrier, Taxonomy, TaxonomyTerm
 
-TERMS_FILE = PROJECT_ROOT / "seed_data" / "taxonomy" / "terms.csv"
-BARRIERS_FILE = PROJECT_ROOT / "seed_data" / "barriers.csv"
+TERMS_FILE = PROJECT_ROOT / "seed_data" / "reference" / "taxonomy" / "terms.csv"
+BARRIERS_FILE = PROJECT_ROOT / "seed_data" / "reference" / "barriers.csv"
 
 OPEN_ELIGIBILITY = {
     "key": "open-eligibility-2.0",

@@ -7,7 +7,7 @@ conversions (see README, "HSDS mapping"):
 * ``service.last_modified`` <-> ``Service.updated_at``; ``assured_date`` <->
   ``last_verified_at`` (a date at midnight UTC);
 * ``language.note`` carries ``Language.interpreter`` as a fixed leading phrase;
-* ``service_area.name`` carries ``ServiceArea.kind`` (``"Ventura County"`` is a
+* ``service_area.name`` carries ``ServiceArea.kind`` (``"Monterey County"`` is a
   county, a ZIP code is a postal code, a known place is a city, else text);
 * ``phone.extension`` is a number in HSDS and text in Enlace.
 

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from matcher.directory import county as counties
 from matcher.directory import geo
 from matcher.directory.languages import code_for as languages_code_for
 from matcher.matching.bundle import BundleItem, build_bundle
@@ -64,8 +65,9 @@ DEFAULT_LIMIT = 10
 NEAR_MISS_LIMIT = 3
 
 CRISIS_LINE = "988"
-# Ventura County Children & Family Services 24-hour child abuse hotline (domain.md §2.2 [43]).
-CHILD_ABUSE_HOTLINE = "805-654-3200"
+# Childhelp National Child Abuse Hotline (childhelphotline.org): only when the county
+# settings list no child abuse line of their own (matcher.directory.county).
+NATIONAL_CHILD_ABUSE_HOTLINE = "1-800-422-4453"
 
 @dataclass
 class MatchResult:
@@ -285,7 +287,8 @@ def urgent_notice(barrier: Barrier, results: Sequence[ServiceMatch]) -> UrgentNo
         )
         return UrgentNotice("crisis", barrier.code, CRISIS_LINE, county)
     if barrier.urgent == "mandated_report":
-        return UrgentNotice("mandated_report", barrier.code, CHILD_ABUSE_HOTLINE)
+        phone = counties.first_phone("child_abuse") or NATIONAL_CHILD_ABUSE_HOTLINE
+        return UrgentNotice("mandated_report", barrier.code, phone)
     return None
 
 

@@ -417,7 +417,7 @@ class Language(UUIDPrimaryKey, Base):
 class ServiceArea(UUIDPrimaryKey, Base):
     """Where a service is delivered when it is not (only) at its locations.
 
-    ``kind`` is one of ``county`` (``name`` holds the county, e.g. "Ventura"),
+    ``kind`` is one of ``county`` (``name`` holds the county, e.g. "Monterey"),
     ``city`` (``name`` holds a city or community name), ``postal_code``, or
     ``text`` (only ``description``; shown to people, never used for coverage).
     """

@@ -2,7 +2,7 @@
 
 A taxonomy term carries its English and Spanish label and search aliases in both
 languages as columns: unlike listing text, every term *must* have both labels
-(they are reviewed data in ``seed_data/taxonomy/terms.csv``), so a translation
+(they are reviewed data in ``seed_data/reference/taxonomy/terms.csv``), so a translation
 table would only add joins. Terms imported from other taxonomies keep whatever
 labels they came with.
 """
@@ -79,7 +79,7 @@ class TaxonomyTerm(UUIDPrimaryKey, Timestamps, Base):
 
 
 class Barrier(Base):
-    """A student or family barrier a school reports (``seed_data/barriers.csv``)."""
+    """A student or family barrier a school reports (``seed_data/reference/barriers.csv``)."""
 
     __tablename__ = "barrier"
 

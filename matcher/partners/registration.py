@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from matcher.core import audit
 from matcher.core.text import fold, words
+from matcher.directory import county as counties
 from matcher.directory import geo, languages
 from matcher.models import (
     COST_KINDS,
@@ -42,7 +43,7 @@ LONG = 4000
 MAX_SERVICES = 20
 DUPLICATE_SCORE = 80
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_ORG_SUFFIXES = {"inc", "llc", "corp", "corporation", "the", "of", "ventura", "county", "co"}
+_ORG_SUFFIXES = {"inc", "llc", "corp", "corporation", "the", "of", "county", "co"}
 
 
 class FormData(Protocol):
@@ -228,7 +229,9 @@ class Duplicate:
 
 
 def _name_key(name: str) -> str:
-    return " ".join(w for w in words(name) if w not in _ORG_SUFFIXES)
+    # The served counties' own names are filler too ("of Monterey County").
+    filler = _ORG_SUFFIXES | {w for s in counties.region() for w in words(s.short_name)}
+    return " ".join(w for w in words(name) if w not in filler)
 
 
 def _digits(phone: str) -> str:
@@ -238,9 +241,9 @@ def _digits(phone: str) -> str:
 def find_duplicates(session: Session, data: dict[str, Any], limit: int = 5) -> list[Duplicate]:
     """Published organizations that look like the one being registered.
 
-    Names are compared after folding and dropping filler words ("Inc.", "of Ventura
-    County") with rapidfuzz's token_set_ratio, so "Food Share Inc." matches
-    "FOOD SHARE of Ventura County"; an identical phone or street address also counts.
+    Names are compared after folding and dropping filler words ("Inc.", "of Monterey
+    County": the served counties' names) with rapidfuzz's token_set_ratio, so "Food Share
+    Inc." matches "FOOD SHARE of Monterey County"; an identical phone or street address also counts.
     """
     key = _name_key(data.get("name", ""))
     phone = _digits(data.get("phone", ""))

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matcher.directory import county as counties
 from matcher.directory import languages
 from matcher.models import District, School
 from matcher.reports import charts, demand, outcomes, supply
@@ -269,7 +270,10 @@ def county_report(
         outcomes.services_section(ctx),
         outcomes.gaps_section(ctx),
     ]
-    return Report(_("Ventura County needs and assets report"), sections, date.today(), radius)
+    name = counties.in_sentence(counties.home(), locale)
+    return Report(
+        _("%(county)s needs and assets report", county=name), sections, date.today(), radius
+    )
 
 
 def school_report(

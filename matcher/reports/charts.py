@@ -210,9 +210,9 @@ class DotMap:
 
 
 def dot_map(title: str, schools: Sequence[MapPoint], partners: Sequence[MapPoint]) -> DotMap:
-    """Schools and partner locations on a plain projection of Ventura County.
+    """Schools and partner locations on a plain projection of the counties served.
 
-    The frame is the county's known places (``ventura_places.csv``) plus the
+    The frame is the county's known places (``geo.known_places``) plus the
     schools, with a margin; an equirectangular projection scaled by cos(latitude)
     keeps distances honest at county scale. No tiles, no outline data needed.
     """
@@ -253,7 +253,7 @@ def dot_map(title: str, schools: Sequence[MapPoint], partners: Sequence[MapPoint
 
 
 def nearest_city(point: MapPoint) -> str:
-    """The Ventura County city or community nearest a point: the map's table groups by it."""
+    """The served county's city or community nearest a point: the map's table groups by it."""
     x_factor = math.cos(math.radians(point.latitude))
 
     def squared(place: geo._KnownPlace) -> float:  # equirectangular: enough to rank

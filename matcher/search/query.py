@@ -10,7 +10,7 @@ handed to a query-syntax parser.
   query is offered as "Did you mean". A correction that is only another form
   of the same word ("hijo" for "hijos") is not made: both search alike.
 * Places: a trailing place ("comida en oxnard") becomes the location when none
-  was given (``matcher.directory.geo.find_place_in_query``).
+  was given (``matcher.directory.place_query``).
 * Cross-language: a query whose stems contain every stem of a taxonomy label or
   alias, in English or Spanish, is expanded to that term, so "despensa" finds
   listings tagged Food Pantry even when they are written only in English.
@@ -29,6 +29,7 @@ from rapidfuzz.distance import OSA
 from matcher.core import dictionary
 from matcher.core.text import fold, words
 from matcher.directory import geo
+from matcher.directory.place_query import find_place_in_query
 from matcher.models import WEEKDAYS
 from matcher.search.analysis import LANGUAGES, language_analyzer, stopwords, terms
 from matcher.search.curation import StaffPhrase
@@ -232,7 +233,7 @@ def parse(
     place = None
     remaining = corrected
     if find_place and corrected and "place" not in drop:
-        place, remaining = geo.find_place_in_query(corrected)
+        place, remaining = find_place_in_query(corrected)
     # Stop words of either language carry no meaning here ("for", "de", "para", "or").
     query_words = tuple(w for w in words(remaining) if not _is_stop_word(w))[:MAX_WORDS]
     return ParsedQuery(

@@ -280,10 +280,9 @@ def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
     )
     for word in need_words:
         freq[word] += 0  # known word, even when no listing uses it
-    for place in geo.known_places():
-        for name in (place.name, *place.aliases):
-            for word in terms(folding_analyzer(), name):
-                freq[word] += 0
+    for name in geo.place_name_words():  # every California place: never "corrected" away
+        for word in terms(folding_analyzer(), name):
+            freq[word] += 0
     parents = {row["id"]: row.get("parent") for row in rows}
     code_ids: dict[str, list[str]] = {}
     for row in rows:

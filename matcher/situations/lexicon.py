@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.core.text import fold, words
+from matcher.directory.taxonomy import BARRIERS_FILE, TERMS_FILE
 
 DATA = Path(__file__).resolve().parent / "data"
-SEED = Path(__file__).resolve().parents[2] / "seed_data"
 
 CRISIS_KINDS = (
     "overdose",
@@ -51,14 +51,14 @@ def _rows(path: Path):
 
 @functools.cache
 def taxonomy_codes() -> frozenset[str]:
-    with (SEED / "taxonomy" / "terms.csv").open(encoding="utf-8", newline="") as fh:
+    with TERMS_FILE.open(encoding="utf-8", newline="") as fh:
         return frozenset(r["code"] for r in csv.DictReader(fh))
 
 
 @functools.cache
 def barriers() -> dict[str, dict]:
-    """Barrier rows of seed_data/barriers.csv by code."""
-    with (SEED / "barriers.csv").open(encoding="utf-8", newline="") as fh:
+    """Barrier rows of the reference barriers file by code."""
+    with BARRIERS_FILE.open(encoding="utf-8", newline="") as fh:
         return {r["code"]: r for r in csv.DictReader(fh)}
 
 

@@ -11,6 +11,7 @@ from matcher.directory.hours import DAY_NAMES
 from matcher.extensions import db
 from matcher.models import WEEKDAYS, TaxonomyTerm
 from matcher.partners import review
+from matcher.web.county import home_county_name
 from matcher.web.i18n import current_locale
 
 
@@ -76,7 +77,7 @@ def _display(field: str, value) -> str:
         "fee": _("Fee"),
         "virtual": _("Online, by phone or countywide"),
         "address": _("At an address"),
-        "county": _("All of Ventura County"),
+        "county": _("All of %(county)s", county=home_county_name()),
     }
     return str(choices.get(value, value)) if isinstance(value, str) else str(value)
 

@@ -129,7 +129,7 @@ ENLACE_PATHS: dict[str, Any] = {
             "parameters": [
                 _query("q", "string", "What the family needs, in English or Spanish."),
                 _query("lang", "string", "Language of labels and snippets.", enum=["en", "es"]),
-                _query("near", "string", "ZIP code, Ventura County place or 'lat,lon'."),
+                _query("near", "string", "ZIP code, California place or 'lat,lon'."),
                 _query("radius_mi", "number", "Radius around `near`, in miles (default 10)."),
                 _query("category", "string", "Taxonomy term code, id or English name."),
                 _query("language", "string", "Language offered (code or name)."),
@@ -267,7 +267,7 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "Enlace API",
             "version": "1.0",
-            "summary": "Ventura County services for community-school families.",
+            "summary": "County services for community-school families.",
             "description": f"The Open Referral HSDS {HSDS_VERSION} API under {HSDS_PREFIX}/ "
             "(read-only, public, CORS *) and Enlace's own /api/v1/ routes.",
             "license": {"name": "MIT", "identifier": "MIT"},

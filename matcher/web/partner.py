@@ -58,7 +58,7 @@ FIELD_MESSAGES = {
     "choose_category": _l("Choose at least one category from the list."),
     "choose_language": _l("Choose at least one language."),
     "choose_one": _l("Choose one answer."),
-    "unknown_place": _l("We do not know that place. Try a Ventura County city."),
+    "unknown_place": _l("We do not know that place. Try a city or town of the county."),
 }
 
 

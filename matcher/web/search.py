@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from matcher.directory import languages, taxonomy
+from matcher.directory import county, languages, taxonomy
 from matcher.extensions import db
 from matcher.search import engine, index
 from matcher.web.errors import bad_request
@@ -36,7 +36,7 @@ def search_context() -> engine.SearchContext:
     """The county's crisis and help lines, and the key that hides rare query words."""
     secret = current_app.config.get("SECRET_KEY") or ""
     return engine.SearchContext(
-        county_lines=current_app.config.get("ENLACE_COUNTY_LINES"),
+        county_lines=county.region_lines(county.region()),
         term_key=secret.encode() if isinstance(secret, str) else bytes(secret),
     )
 

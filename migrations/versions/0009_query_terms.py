@@ -1,7 +1,7 @@
 """query words families use (hashed below 11 searches) and staff mappings of phrases
 
 Revision ID: 0009_query_terms
-Revises: 0006_scrub_search_log
+Revises: 0008_county_schools
 Create Date: 2026-12-04 21:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_query_terms'
-down_revision = '0006_scrub_search_log'
+down_revision = '0008_county_schools'
 branch_labels = None
 depends_on = None
 
