@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
   -o matcher/translations/messages.pot . >/dev/null
 .venv/bin/pybabel update -i matcher/translations/messages.pot -d matcher/translations \
-  --omit-header --no-fuzzy-matching >/dev/null
+  --omit-header --no-fuzzy-matching --ignore-obsolete >/dev/null
 .venv/bin/python scripts/translate.py matcher/translations/es/LC_MESSAGES/messages.po /dev/stdin <<< '{}'

@@ -93,3 +93,21 @@ def test_the_template_checker_catches_loose_text(tmp_path):
         encoding="utf-8",
     )
     assert _loose_text(template) == ["Hello there", "A photo"]
+
+
+def test_every_string_in_the_code_and_templates_is_in_the_catalog():
+    """A string added to a view or template without updating the catalog would show in
+    English on the Spanish page (run scripts/update_translations.sh, then translate)."""
+    from babel.messages.extract import extract_from_dir
+
+    method_map = [("matcher/**.py", "python"), ("templates/**.html", "jinja2")]
+    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
+                "lazy_gettext": None}
+    in_code = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        PROJECT_ROOT, method_map, options, keywords=keywords
+    ):
+        in_code.add(message if isinstance(message, str) else message[0])
+    in_catalog = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog() if m.id}
+    assert sorted(in_code - in_catalog) == []

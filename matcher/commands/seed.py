@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from matcher.db import transaction
 from matcher.directory.seed import seed_all, seed_reference
@@ -16,6 +17,7 @@ from matcher.directory.seed import seed_all, seed_reference
     help="Load only the taxonomy (with Spanish labels) and the barriers: no sample "
     "organizations or schools. For a county that imports its own directory.",
 )
+@with_appcontext
 def seed_command(reference_only: bool) -> None:
     """Load reference data and the shipped sample directory and schools (idempotent)."""
     with transaction() as session:

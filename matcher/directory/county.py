@@ -277,13 +277,14 @@ def _load_region(paths: tuple[Path, ...]) -> tuple[CountySettings, ...]:
 _configured: tuple[Path, ...] | None = None
 
 
-def configure(value: str | Sequence[str | Path] | None) -> tuple[CountySettings, ...]:
-    """Choose the counties served (the app calls this at start-up); returns them, checked."""
+def configure(value: str | Sequence[str | Path] | None) -> tuple[Path, ...]:
+    """Choose the counties served (the app calls this at start-up and before each
+    request, so two apps in one process each serve their own); returns the checked paths."""
     global _configured
     paths = parse_paths(value)
-    region_settings = _load_region(paths)
+    _load_region(paths)  # read and checked once: a wrong file stops the app at start-up
     _configured = paths
-    return region_settings
+    return paths
 
 
 def region() -> tuple[CountySettings, ...]:

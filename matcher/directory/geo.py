@@ -33,7 +33,7 @@ MAX_PLACE_TEXT = 200
 
 _ZIP_RE = re.compile(r"^\d{5}(?:-\d{4})?$")
 _LATLON_RE = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*[, ]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
-# Words that introduce a place in a query: "comida en oxnard", "food near 93033". Only
+# Words that introduce a place in a query: "comida en salinas", "food near 93033". Only
 # these license a place name that is also an ordinary word ("en soledad", "in orange").
 _STRONG_PREPOSITIONS = {"in", "near", "at", "around", "en", "cerca", "por", "nearby"}
 # Taken out with the place when they precede it, but they license nothing: "casa de mi tía".
@@ -392,6 +392,15 @@ def nearest_zip(point: Point) -> tuple[str, float, float, str, str] | None:
     if best is None or math.sqrt(best_d) * 69.0 > 30:
         return None
     return best
+
+
+def main_city(county_name: str) -> str | None:
+    """The county's best-known city (most ZIP codes; one word preferred), for examples such
+    as the search form's "comida en ..." hint."""
+    cities = [p for p in known_places() if p.county == county_name and p.kind == "city"]
+    if not cities:
+        return None
+    return max(cities, key=lambda p: (len(p.postal_codes), -len(p.name.split()), p.name)).name
 
 
 def place_names_for_point(place: Place) -> set[str]:

@@ -2,7 +2,7 @@
 
 A query names a place only with a real place name (or a preposition and a place
 name): never with a stop word or an abbreviation that is also a word ("to" is not
-Thousand Oaks, "la" is not Los Angeles).
+an abbreviation of a town, "la" is not Los Angeles).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ handed to a query-syntax parser.
   letters, else 2; ties go to the word more listings use), and the corrected
   query is offered as "Did you mean". A correction that is only another form
   of the same word ("hijo" for "hijos") is not made: both search alike.
-* Places: a trailing place ("comida en oxnard") becomes the location when none
+* Places: a trailing place ("comida en salinas") becomes the location when none
   was given (``matcher.directory.place_query``).
 * Cross-language: a query whose stems contain every stem of a taxonomy label or
   alias, in English or Spanish, is expanded to that term, so "despensa" finds

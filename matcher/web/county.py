@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, appcontext_pushed
 
-from matcher.directory import county
+from matcher.directory import county, geo
 from matcher.web.i18n import current_locale
 
 # Footer order: the lines a family or a liaison most often needs first.
@@ -50,8 +50,13 @@ def home_county_name() -> str:
 
 
 def init_app(app: Flask) -> None:
-    region = county.configure(app.config.get("ENLACE_COUNTY_SETTINGS"))
-    app.extensions["enlace_county_region"] = region
+    paths = county.configure(app.config.get("ENLACE_COUNTY_SETTINGS"))
+
+    def serve_this_apps_county(_sender: Flask, **_extra: Any) -> None:
+        county.configure(paths)
+
+    # Every request and command runs in an app context: each app serves its own county.
+    appcontext_pushed.connect(serve_this_apps_county, app, weak=False)
 
     @app.context_processor
     def inject_county() -> dict:
@@ -61,4 +66,5 @@ def init_app(app: Flask) -> None:
             "county_name": county_name(settings, locale),
             "county_region": [county_name(s, locale) for s in county.region()],
             "county_footer_lines": footer_lines(settings, locale),
+            "county_example_place": geo.main_city(settings.short_name) or settings.short_name,
         }
