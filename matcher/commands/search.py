@@ -9,7 +9,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from matcher.directory import county
 from matcher.extensions import db
 from matcher.search import engine, index
 
@@ -44,6 +43,7 @@ def reindex_command(procs: int) -> None:
 @click.option("--radius-mi", default=None, help="Radius in miles around --near.")
 @click.option("--category", default=None, help="Taxonomy term code, id or English name.")
 @click.option("--language", default=None, help="Language offered (code or name).")
+@click.option("--county", default=None, help="A county of the region (listings in or serving it).")
 @click.option("--open", "open_", default=None, help="now, evenings, weekends or a day.")
 @click.option("--free", is_flag=True, help="Only free services.")
 @click.option("--age", default=None, help="Age of the person served.")
@@ -68,7 +68,7 @@ def search_command(
     }
     try:
         search_request = engine.request_from_params(params, lang)
-        context = engine.SearchContext(county_lines=county.region_lines(county.region()))
+        context = engine.SearchContext.for_region()
         response = engine.search(
             db.session, index.get_index(current_app), search_request, context
         )

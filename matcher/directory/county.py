@@ -41,6 +41,9 @@ LINE_KINDS = frozenset(
 )
 
 
+SAMPLE_KINDS = frozenset({"", "compiled", "synthetic"})
+
+
 class CountySettingsError(ValueError):
     """A settings file is missing, unreadable or has a wrong field; the message names both."""
 
@@ -89,6 +92,9 @@ class CountySettings:
     languages: tuple[str, ...]
     help_line: str
     lines: tuple[CountyLine, ...] = ()
+    # "compiled" (sample data compiled from public sources, unverified) or "synthetic"
+    # (invented, for tests and demos); "" for a county's own, real directory.
+    sample_data: str = ""
     path: Path | None = field(default=None, compare=False)
     places_file: Path | None = field(default=None, compare=False)
 
@@ -199,6 +205,9 @@ def load_settings(path: str | Path) -> CountySettings:
             raise _error(path, "county.places", f"names a missing file {places_file}")
         places_file = None  # type: ignore[assignment]
     name = _text(county, "name", path, where, required=True)
+    sample_data = _text(county, "sample_data", path, where)
+    if sample_data not in SAMPLE_KINDS:
+        raise _error(path, "county.sample_data", f"must be one of {sorted(SAMPLE_KINDS)}")
     return CountySettings(
         name=name if name.lower().endswith(" county") else f"{name} County",
         name_es=_text(county, "name_es", path, where) or name,
@@ -208,6 +217,7 @@ def load_settings(path: str | Path) -> CountySettings:
         languages=_codes(county, "languages", path, where) or ("en", "es"),
         help_line=_text(county, "help_line", path, where) or "211",
         lines=tuple(_line(line, n, path) for n, line in enumerate(lines)),
+        sample_data=sample_data,
         path=path,
         places_file=places_file,
     )

@@ -13,17 +13,15 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-import zipcodes
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.core.text import fold
 from matcher.core.upsert import ChangeCounts, stable_id, upsert
 from matcher.directory import county as counties
-from matcher.directory import geo
+from matcher.directory import county_areas, geo
 from matcher.models import District, School
 
 REQUIRED_COLUMNS = (
@@ -79,24 +77,12 @@ class SchoolImportResult:
         return out
 
 
-@cache
-def california_counties() -> frozenset[str]:
-    """The 58 county names (short form, "Monterey") found in the ZIP data."""
-    return frozenset(
-        counties.short_name(z["county"]) for z in zipcodes.filter_by(state="CA") if z["county"]
-    )
-
-
 def county_name(text: str) -> str:
-    """The county's short name ("Monterey") for "monterey", "Monterey County"...;
-    raises SchoolImportError for a name that is not a California county."""
-    wanted = counties.short_name(text).casefold()
-    for name in california_counties():
-        if name.casefold() == wanted:
-            return name
-    raise SchoolImportError(
-        f"'{text}' is not a California county (for example: Monterey, San Luis Obispo)."
-    )
+    """The county's short name ("Monterey"); SchoolImportError when it is not a county."""
+    try:
+        return county_areas.county_name(text)
+    except county_areas.UnknownCounty as error:
+        raise SchoolImportError(str(error)) from None
 
 
 def _value(row: dict[str, str], column: str) -> str:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matcher.directory import county as counties
@@ -244,10 +244,14 @@ def _map_table(ctx: Context, schools: Sequence[School]) -> Table:
     )
 
 
-def _schools(session: Session, school_ids: Sequence[str] | None = None) -> list[School]:
+def _schools(session: Session, county: str | None = None) -> list[School]:
+    """Every school, or one county's (schools without a county belong to the home one)."""
     statement = select(School).order_by(School.name)
-    if school_ids is not None:
-        statement = statement.where(School.id.in_(school_ids))
+    if county is not None:
+        mine = School.county == county
+        if counties.home().matches(county):
+            mine = or_(mine, School.county.is_(None))
+        statement = statement.where(mine)
     return list(session.scalars(statement))
 
 
@@ -257,20 +261,30 @@ def county_report(
     locale: str,
     radius: float = supply.DEFAULT_RADIUS_MILES,
     data: demand.DemandData | None = None,
+    county: str | None = None,
 ) -> Report:
-    """The county report: every school's needs, the assets reaching them, services, gaps."""
-    schools = _schools(session)
+    """The county report: every school's needs, the assets reaching them, services, gaps.
+
+    In a region, ``county`` ("Monterey") narrows it to that county's schools and families;
+    without it the report covers every school of the installation.
+    """
+    schools = _schools(session, county)
     index = supply.load_index(session)
-    county, per_school = supply.county_supply(index, schools, radius)
-    data = data or demand.load(session)
-    ctx = _context(session, _, locale, index, county, radius, data)
+    found, per_school = supply.county_supply(index, schools, radius)
+    if data is None:
+        data = demand.load(session, [s.id for s in schools] if county else None)
+    ctx = _context(session, _, locale, index, found, radius, data)
     sections = [
         _needs_section(ctx, schools, county=True),
         _assets_section(ctx, schools, per_school),
         outcomes.services_section(ctx),
         outcomes.gaps_section(ctx),
     ]
-    name = counties.in_sentence(counties.home(), locale)
+    settings = (counties.find(county) if county else None) or counties.home()
+    if county is None and len(counties.region()) > 1:
+        name = ", ".join(counties.in_sentence(c, locale) for c in counties.region())
+    else:
+        name = counties.in_sentence(settings, locale)
     return Report(
         _("%(county)s needs and assets report", county=name), sections, date.today(), radius
     )

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from matcher.directory import languages
+from matcher.directory import county_areas, languages
 from matcher.models import (
     Location,
     Organization,
@@ -190,11 +190,17 @@ def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str,
     }
     interpreted = [c for c in codes if c not in spoken]  # offered only through an interpreter
     lang_names = [n for c in codes for n in languages.all_names(c)]
-    points, cities = [], []
+    points, cities, located = [], [], []
     for location in service.locations:
         if location.has_point and location.location_type != "virtual":
             points.append((location.latitude, location.longitude))
         cities += [a.city for a in location.addresses if a.city]
+        if location.location_type != "virtual":
+            postal = next((a.postal_code for a in location.addresses if a.postal_code), None)
+            located.append((postal, location.latitude, location.longitude))
+    in_counties, wide = county_areas.listing_counties(
+        located, ((a.kind, a.name) for a in service.service_areas)
+    )
     areas = [(a.kind, a.name) for a in service.service_areas if a.name and a.kind != "text"]
     cities += [name for _kind, name in areas]
     org_names = [org.name, org.alternate_name or ""] + [t.name for t in org.translations if t.name]
@@ -226,6 +232,8 @@ def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str,
             "max_age": service.maximum_age,
             "points": points,
             "areas": areas,
+            "counties": in_counties,
+            "wide": wide,
             "schedules": _schedule_rows(service),
         },
     }

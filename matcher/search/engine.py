@@ -209,6 +209,9 @@ def _allowed(
     if request.category:
         (term_id,) = _category_ids(session, request.category)
         masks.append(snap.mask(snap.lookups.by_cat.get(term_id, _NONE)))
+    if request.county:
+        served = snap.lookups.by_county.get(request.county, _NONE)
+        masks.append(snap.mask(np.concatenate((served, snap.lookups.wide))))
     if request.free:
         masks.append(snap.mask(snap.lookups.free))
     if request.age is not None:
@@ -240,7 +243,9 @@ def record_zero_result(
     """
     kept = list(dict.fromkeys(w for w in parsed.words if w in lexicon.need_words))
     log.info("search with no results (need words %s)", kept)
-    filters = {k: getattr(request, k) for k in ("category", "language", "open", "free", "age")}
+    filters = {
+        k: getattr(request, k) for k in ("category", "language", "county", "open", "free", "age")
+    }
     log_empty_search(session, " ".join(kept), request.locale, filters)
 
 
@@ -275,6 +280,7 @@ def _run(
         in_area = np.isfinite(distances) | snap.covering(place)
         allowed = in_area if allowed is None else allowed & in_area
     query = query_terms(parsed)
+    lines = context.lines_for(request.county or (place.county if place else None))
     response = SearchResponse(
         total=0,
         page=request.page,
@@ -289,8 +295,8 @@ def _run(
             if place
             else None
         ),
-        facets={"category": [], "language": []},
-        crisis=crisis_notice(understood.crisis, request.locale, context.county_lines),
+        facets={"category": [], "language": [], "county": []},
+        crisis=crisis_notice(understood.crisis, request.locale, lines),
         understood=understood_dict(parsed, request, place),
     )
     if not query and allowed is None:  # nothing asked
@@ -316,9 +322,7 @@ def _run(
     if not response.total:
         if parsed.text:
             record_zero_result(session, request, parsed, snap.lexicon)
-            response.nearest = nearest_categories(
-                snap, parsed, request.locale, context.county_lines
-            )
+            response.nearest = nearest_categories(snap, parsed, request.locale, lines)
         return response
     if len(query.words) > 1 and not (understood.is_sentence_query or understood.crisis):
         typed = parsed.suggestion or parsed.text

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from matcher.core.text import clip
+from matcher.directory import county as counties
+from matcher.directory import county_areas
 from matcher.search.analysis import LANGUAGES
 
 DEFAULT_RADIUS_MI = 10.0
@@ -31,6 +33,7 @@ class SearchRequest:
     radius_mi: float = DEFAULT_RADIUS_MI
     category: str | None = None
     language: str | None = None
+    county: str | None = None  # a region's county ("Monterey"): listings in or serving it
     open: str | None = None
     free: bool = False
     age: int | None = None
@@ -81,6 +84,24 @@ class SearchContext:
 
     county_lines: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
     term_key: bytes | None = None
+    # In a region: each county's own lines, used when the search names that county
+    # (its filter, or a place in it); ``county_lines`` otherwise.
+    lines_by_county: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]] | None = None
+
+    @classmethod
+    def for_region(cls, term_key: bytes | None = None) -> SearchContext:
+        """The context of the counties this process serves (``matcher.directory.county``)."""
+        served = counties.region()
+        return cls(
+            county_lines=counties.region_lines(served),
+            term_key=term_key,
+            lines_by_county={s.short_name: counties.county_lines(s) for s in served},
+        )
+
+    def lines_for(self, county: str | None) -> Mapping[str, Sequence[Mapping[str, Any]]] | None:
+        if county and self.lines_by_county and county in self.lines_by_county:
+            return self.lines_by_county[county]
+        return self.county_lines
 
 
 _CHIP = re.compile(r"^(need:[a-z0-9_:-][a-z0-9_: -]{0,80}|age|place|crisis)$")
@@ -96,6 +117,16 @@ def _drop(params: Mapping[str, Any]) -> frozenset[str]:
     if len(chips) > MAX_DROPPED or not all(_CHIP.match(c) for c in chips):
         raise SearchError("drop must list chips such as need:dental, age or place.")
     return frozenset(chips)
+
+
+def _county(params: Mapping[str, Any]) -> str | None:
+    value = _text(params, "county")
+    if value is None:
+        return None
+    try:
+        return county_areas.county_name(value)
+    except county_areas.UnknownCounty as error:
+        raise SearchError(str(error)) from None
 
 
 def request_from_params(params: Mapping[str, Any], locale: str = "en") -> SearchRequest:
@@ -122,6 +153,7 @@ def request_from_params(params: Mapping[str, Any], locale: str = "en") -> Search
         radius_mi=radius,
         category=_text(params, "category"),
         language=_text(params, "language"),
+        county=_county(params),
         open=_text(params, "open"),
         free=_flag(params, "free"),
         age=_int(params, "age", None, 0, 120),

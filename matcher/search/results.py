@@ -166,4 +166,21 @@ def _facets(snap: Snapshot, matched: np.ndarray, locale: str) -> dict[str, list[
     ]
     category.sort(key=lambda f: (-f["count"], f["label"]))
     language.sort(key=lambda f: (-f["count"], f["label"]))
-    return {"category": category, "language": language}
+    return {"category": category, "language": language, "county": _county_facet(snap, matched)}
+
+
+def _county_facet(snap: Snapshot, matched: np.ndarray) -> list[dict[str, Any]]:
+    """Per county with listings of its own: the matched listings in or serving it (state
+    and nationwide ones count in every county), what the ``county`` filter returns."""
+    wide = np.zeros(len(matched), dtype=bool)
+    wide[snap.lookups.wide] = True
+    wide &= matched
+    found = []
+    for name, docs in snap.lookups.by_county.items():
+        own = matched[docs]
+        if not own.any():
+            continue
+        served = wide.copy()
+        served[docs[own]] = True
+        found.append({"name": name, "count": int(np.count_nonzero(served))})
+    return sorted(found, key=lambda f: (-f["count"], f["name"]))

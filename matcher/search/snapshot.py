@@ -69,6 +69,8 @@ class Lookups:
     by_cat: dict[str, np.ndarray]
     by_area: dict[tuple[str, str], np.ndarray]  # services without a point, by area
     facet_docs: dict[str, np.ndarray]  # "c:<root term id>" / "l:<language code>"
+    by_county: dict[str, np.ndarray]  # located in or serving the county ("Monterey")
+    wide: np.ndarray  # serving the whole state or nation: in every county
     free: np.ndarray
     min_age: np.ndarray  # per document; NaN: no bound
     max_age: np.ndarray
@@ -83,6 +85,7 @@ class Lookups:
     def of(cls, attrs: list[dict[str, Any] | None]) -> Lookups:
         by_lang, by_cat, by_area = defaultdict(list), defaultdict(list), defaultdict(list)
         facets, free, points, by_hours = defaultdict(list), [], [], defaultdict(list)
+        by_county, wide = defaultdict(list), []
         min_age, max_age = np.full(len(attrs), np.nan), np.full(len(attrs), np.nan)
         for docnum, a in enumerate(attrs):
             if a is None:
@@ -96,6 +99,10 @@ class Lookups:
                 by_cat[cat].append(docnum)
             if a["cost"] == "free":
                 free.append(docnum)
+            for name in a.get("counties", ()):
+                by_county[name].append(docnum)
+            if a.get("wide"):
+                wide.append(docnum)
             min_age[docnum], max_age[docnum] = _age(a["min_age"]), _age(a["max_age"])
             if a["schedules"]:
                 by_hours[tuple((tuple(d), o, c) for d, o, c, _text in a["schedules"])].append(
@@ -112,6 +119,8 @@ class Lookups:
             by_cat={k: _docnums(v) for k, v in by_cat.items()},
             by_area={k: _docnums(v) for k, v in by_area.items()},
             facet_docs={k: _docnums(v) for k, v in facets.items()},
+            by_county={k: _docnums(v) for k, v in by_county.items()},
+            wide=_docnums(wide),
             free=_docnums(free),
             min_age=min_age,
             max_age=max_age,
@@ -144,6 +153,8 @@ class Lookups:
             by_cat=sets("by_cat"),
             by_area=sets("by_area"),
             facet_docs=sets("facet_docs"),
+            by_county=sets("by_county"),
+            wide=joined("wide", shift=True),
             free=joined("free", shift=True),
             min_age=joined("min_age"),
             max_age=joined("max_age"),

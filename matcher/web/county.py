@@ -67,4 +67,6 @@ def init_app(app: Flask) -> None:
             "county_region": [county_name(s, locale) for s in county.region()],
             "county_footer_lines": footer_lines(settings, locale),
             "county_example_place": geo.main_city(settings.short_name) or settings.short_name,
+            "county_help_line": settings.help_line,
+            "county_sample_data": settings.sample_data,
         }

@@ -133,6 +133,7 @@ ENLACE_PATHS: dict[str, Any] = {
                 _query("radius_mi", "number", "Radius around `near`, in miles (default 10)."),
                 _query("category", "string", "Taxonomy term code, id or English name."),
                 _query("language", "string", "Language offered (code or name)."),
+                _query("county", "string", "A county of the region: listings in or serving it."),
                 _query("open", "string", "now, evenings, weekends or a weekday."),
                 _query("free", "boolean", "Only free services."),
                 _query("age", "integer", "Age of the person served (0-120)."),

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from matcher.directory import county as counties
 from matcher.extensions import db
 from matcher.models import School
 from matcher.reports import build, supply
@@ -49,8 +50,21 @@ def _school_or_403(school_key: str) -> School:
     return school
 
 
+def _region_county() -> str | None:
+    """``?county=Monterey``: one county of the region; none (the whole region) by default."""
+    raw = (request.args.get("county") or "").strip()
+    if not raw:
+        return None
+    settings = counties.find(raw)
+    if settings is None:
+        raise bad_request(_("This installation does not serve %(county)s.", county=raw[:60]))
+    return settings.short_name
+
+
 def _county() -> build.Report:
-    return build.county_report(db.session, _, current_locale(), _radius())
+    return build.county_report(
+        db.session, _, current_locale(), _radius(), county=_region_county()
+    )
 
 
 def _school(school_key: str) -> build.Report:
@@ -77,7 +91,11 @@ def index():
         schools = list(db.session.scalars(select(School).order_by(School.name)))
     else:
         schools = list(current_user.schools)
-    return render_template("reports/index.html", schools=schools)
+    region = counties.region()
+    by_county = [(s.short_name, counties.in_sentence(s, current_locale())) for s in region]
+    return render_template(
+        "reports/index.html", schools=schools, region=by_county if len(region) > 1 else []
+    )
 
 
 @bp.get("/county")

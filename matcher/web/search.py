@@ -22,7 +22,10 @@ from matcher.web.i18n import current_locale
 
 bp = Blueprint("search", __name__)
 
-PARAMS = ("q", "near", "radius_mi", "category", "language", "open", "free", "age", "sort", "drop")
+PARAMS = (
+    "q", "near", "radius_mi", "category", "language", "county", "open", "free", "age", "sort",
+    "drop",
+)
 OPEN_CHOICES = (
     ("", _l("Any time")),
     ("now", _l("Open now")),
@@ -35,9 +38,8 @@ OPEN_CHOICES = (
 def search_context() -> engine.SearchContext:
     """The county's crisis and help lines, and the key that hides rare query words."""
     secret = current_app.config.get("SECRET_KEY") or ""
-    return engine.SearchContext(
-        county_lines=county.region_lines(county.region()),
-        term_key=secret.encode() if isinstance(secret, str) else bytes(secret),
+    return engine.SearchContext.for_region(
+        term_key=secret.encode() if isinstance(secret, str) else bytes(secret)
     )
 
 
@@ -115,6 +117,9 @@ def page():
             key=lambda item: item[1].casefold(),
         ),
         "open_choices": OPEN_CHOICES,
+        "county_choices": [(s.short_name, county.in_sentence(s, locale)) for s in county.region()]
+        if len(county.region()) > 1
+        else [],
         "suggestion_url": _link(args, q=response.suggestion, page=None)
         if response and response.suggestion
         else None,
@@ -126,6 +131,14 @@ def page():
             (f["label"], f["count"], _link(args, language=f["code"], page=None))
             for f in (response.facets["language"] if response else [])
         ],
+        # Only a region (or results from several counties) needs the county facet.
+        "county_links": [
+            (_("%(county)s County", county=f["name"]), f["count"],
+             _link(args, county=f["name"], page=None))
+            for f in (response.facets["county"] if response else [])
+        ]
+        if response and (len(county.region()) > 1 or len(response.facets["county"]) > 1)
+        else [],
         "crisis_lines": [line_links(line, locale) for line in response.crisis["lines"]]
         if response and response.crisis
         else [],
