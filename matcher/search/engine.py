@@ -291,6 +291,8 @@ def _run(
                 "label": place.label,
                 "from_query": request.near is None,
                 "radius_mi": request.radius_mi,
+                "county": place.county,
+                "point": list(place.point.as_tuple()),
             }
             if place
             else None
@@ -342,6 +344,7 @@ def _run(
             snap,
             query_stems,
             now,
+            place.point.as_tuple() if place else None,
         )
         for d, score in page
         if snap.attrs[d] is not None

@@ -31,6 +31,9 @@ class SearchResult:
     snippet: str  # HTML: escaped text with <mark> around matched words
     hours_today: str
     text_locale: str  # the locale name and snippet are written in (English when untranslated)
+    # [lat, lon] of the location nearest the searched place (the first one without a place);
+    # None for a service with no location, such as a phone line.
+    point: list[float] | None = None
 
 
 @dataclass
@@ -120,6 +123,7 @@ def _result(
     snap: Snapshot,
     query_stems: set[str],
     now: datetime,
+    near: tuple[float, float] | None = None,
 ) -> SearchResult:
     def local(values: dict[str, str]) -> str:
         return values.get(locale) or values.get("en") or ""
@@ -145,6 +149,20 @@ def _result(
         snippet=snippet(local(attrs["description"]), query_stems),
         hours_today=hours.todays_hours(_schedules(attrs), locale, now),
         text_locale=locale if _written_in(attrs, locale) else "en",
+        point=_nearest_point(attrs["points"], near),
+    )
+
+
+def _nearest_point(
+    points: list[tuple[float, float]], near: tuple[float, float] | None
+) -> list[float] | None:
+    if not points:
+        return None
+    if near is None:
+        return list(points[0])
+    x_factor = np.cos(np.radians(near[0]))
+    return list(
+        min(points, key=lambda p: (p[0] - near[0]) ** 2 + ((p[1] - near[1]) * x_factor) ** 2)
     )
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from matcher.directory import county, languages, taxonomy
+from matcher.directory import county, languages, maps, taxonomy
 from matcher.extensions import db
 from matcher.search import engine, index
 from matcher.web.errors import bad_request
@@ -92,6 +92,22 @@ def chip_links(args: dict[str, str], understood: dict[str, Any], locale: str) ->
     return chips
 
 
+def results_map(response: engine.SearchResponse | None, county_name: str | None):
+    """The page's small map: the searched place's county (else the filter's, else the
+    home county), the place and the numbered results of this page."""
+    if response is None or not response.results:
+        return None
+    location = response.location or {}
+    name = next(
+        (c for c in (location.get("county"), county_name) if maps.has_outline(c)),
+        county.home().short_name,
+    )
+    here = location.get("point")
+    points = [tuple(r.point) if r.point else None for r in response.results]
+    first = (response.page - 1) * response.per_page + 1
+    return maps.results_map(name, tuple(here) if here else None, points, first)
+
+
 def _link(args: dict[str, str], **changes: Any) -> str:
     merged = {k: v for k, v in {**args, **changes}.items() if v not in (None, "")}
     return url_for("search.page") + "?" + urlencode(merged)
@@ -143,6 +159,7 @@ def page():
         if response and response.crisis
         else [],
         "chips": chip_links(args, response.understood, locale) if response else [],
+        "results_map_data": results_map(response, args.get("county")),
         "nearest_links": [
             (c["name"], _link({"category": c["id"]}))
             for c in (response.nearest["categories"] if response and response.nearest else [])
