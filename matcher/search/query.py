@@ -227,12 +227,15 @@ def parse(
 ) -> ParsedQuery:
     """Understand a free-text query; never raises on any string."""
     original = " ".join((text or "")[:MAX_QUERY_CHARS].split())
-    understood = understand_query(original, locale, staff, drop, lexicon.code_ids)
-    keyword_text = _keyword_text(original, understood)
+    look_for_place = find_place and "place" not in drop
+    # The place first, on the words as typed: "en Soledad" needs its "en", which
+    # sentence understanding would drop as filler.
+    place, searched = find_place_in_query(original) if look_for_place else (None, original)
+    understood = understand_query(searched, locale, staff, drop, lexicon.code_ids)
+    keyword_text = _keyword_text(searched, understood)
     corrected, changed = _correct(keyword_text, lexicon.vocabulary, understood.protected)
-    place = None
     remaining = corrected
-    if find_place and corrected and "place" not in drop:
+    if place is None and look_for_place and corrected:  # a place typed with a typo
         place, remaining = find_place_in_query(corrected)
     # Stop words of either language carry no meaning here ("for", "de", "para", "or").
     query_words = tuple(w for w in words(remaining) if not _is_stop_word(w))[:MAX_WORDS]
