@@ -66,3 +66,14 @@ def test_the_set_up_county_serves_under_gunicorn(monterey_app, monterey_config, 
         status, body = browser.request("/api/v1/search?q=dentista+en+Soledad")
         assert status == 200
         assert json.loads(body)["location"]["label"] == "Soledad"
+
+
+def test_a_rural_town_with_little_nearby_widens_the_search_and_says_so(monterey_app):
+    client = monterey_app.test_client()
+    body = client.get("/api/v1/search?q=dentist+in+King+City").get_json()
+    assert body["location"]["widened"] is True and body["location"]["radius_mi"] > 10
+    assert any("dental" in r["name"].lower() for r in body["results"][:3])
+    chosen = client.get("/api/v1/search?q=dentist+in+King+City&radius_mi=10").get_json()
+    assert chosen["location"] == {**chosen["location"], "radius_mi": 10.0, "widened": False}
+    page = client.get("/search?q=dentist+in+King+City").get_data(as_text=True)
+    assert "Few services are close by, so the search looked up to" in page

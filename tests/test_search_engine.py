@@ -188,7 +188,8 @@ def test_a_place_in_the_query_becomes_the_location(app, session):
     location = dict(response.location)
     assert location.pop("point") == [34.1994, -119.2075]  # the town's point
     assert location == {
-        "label": "Oxnard", "from_query": True, "radius_mi": 10.0, "county": "Ventura"
+        "label": "Oxnard", "from_query": True, "radius_mi": 10.0, "widened": False,
+        "county": "Ventura",
     }
     assert response.results
     assert all(r.distance_mi is None or r.distance_mi <= 10 for r in response.results)

@@ -83,6 +83,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RERANK = 200
+MIN_NEARBY = 3  # fewer listings than this within the default radius: look farther
+WIDER_RADII_MI = (25.0, 50.0)
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
 EXPANSION_BOOST = 3.0
@@ -274,11 +276,6 @@ def _run(
         except geo.PlaceError as error:
             raise SearchError(str(error)) from None
     allowed = _allowed(session, snap, request, now)
-    distances: np.ndarray | None = None
-    if place is not None:
-        distances = snap.distances(place.point, request.radius_mi)
-        in_area = np.isfinite(distances) | snap.covering(place)
-        allowed = in_area if allowed is None else allowed & in_area
     query = query_terms(parsed)
     lines = context.lines_for(request.county or (place.county if place else None))
     response = SearchResponse(
@@ -286,22 +283,12 @@ def _run(
         page=request.page,
         per_page=request.per_page,
         suggestion=parsed.suggestion,
-        location=(
-            {
-                "label": place.label,
-                "from_query": request.near is None,
-                "radius_mi": request.radius_mi,
-                "county": place.county,
-                "point": list(place.point.as_tuple()),
-            }
-            if place
-            else None
-        ),
+        location=None,
         facets={"category": [], "language": [], "county": []},
         crisis=crisis_notice(understood.crisis, request.locale, lines),
         understood=understood_dict(parsed, request, place),
     )
-    if not query and allowed is None:  # nothing asked
+    if not query and allowed is None and place is None:  # nothing asked
         return response
     if query:
         scores = snap.collection.score(query.clauses)
@@ -311,6 +298,18 @@ def _run(
         matched = snap.live.copy()
     if allowed is not None:
         matched &= allowed
+    distances: np.ndarray | None = None
+    if place is not None:
+        distances, in_reach, request, widened = _within_reach(snap, place, matched, request)
+        matched &= in_reach
+        response.location = {
+            "label": place.label,
+            "from_query": request.near is None,
+            "radius_mi": request.radius_mi,
+            "widened": widened,
+            "county": place.county,
+            "point": list(place.point.as_tuple()),
+        }
     if understood.crisis:
         # Services for the situation come first, even when they share no word with it,
         # and no filter or place hides them: a crisis never gets an empty answer.
@@ -350,6 +349,27 @@ def _run(
         if snap.attrs[d] is not None
     ]
     return response
+
+
+def _within_reach(
+    snap: Snapshot, place: geo.Place, matched: np.ndarray, request: SearchRequest
+) -> tuple[np.ndarray, np.ndarray, SearchRequest, bool]:
+    """Distances and the listings within the radius or whose area covers the place.
+
+    When the user set no radius and fewer than ``MIN_NEARBY`` listings are that close (a
+    rural town), the radius widens step by step: a family in King City still gets the
+    dental clinic 15 miles away, and the page says how far it looked.
+    """
+    radii = [request.radius_mi]
+    if not request.radius_given:
+        radii += [r for r in WIDER_RADII_MI if r > request.radius_mi]
+    for radius in radii:
+        distances = snap.distances(place.point, radius)
+        in_reach = np.isfinite(distances) | snap.covering(place)
+        if np.count_nonzero(matched & in_reach) >= MIN_NEARBY:
+            break
+    widened = radius != request.radius_mi
+    return distances, in_reach, replace(request, radius_mi=radius), widened
 
 
 def _docs_of(snap: Snapshot, term_ids: tuple[str, ...]) -> np.ndarray:

@@ -31,6 +31,7 @@ class SearchRequest:
     locale: str = "en"
     near: str | None = None
     radius_mi: float = DEFAULT_RADIUS_MI
+    radius_given: bool = False  # the user chose the radius: never widen it
     category: str | None = None
     language: str | None = None
     county: str | None = None  # a region's county ("Monterey"): listings in or serving it
@@ -151,6 +152,7 @@ def request_from_params(params: Mapping[str, Any], locale: str = "en") -> Search
         locale=lang if lang in LANGUAGES else locale,
         near=_text(params, "near"),
         radius_mi=radius,
+        radius_given=radius_raw is not None and bool(str(radius_raw).strip()),
         category=_text(params, "category"),
         language=_text(params, "language"),
         county=_county(params),
