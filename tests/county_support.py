@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from matcher import create_app
 from matcher.config import PROJECT_ROOT
 from tests import pg
 
-__all__ = ["MONTEREY_DIR", "monterey_app", "monterey_config", "set_up_county"]
+__all__ = ["MONTEREY_DIR", "monterey_app", "monterey_config", "own_database", "set_up_county"]
 
 MONTEREY_DIR = PROJECT_ROOT / "tests" / "data" / "counties" / "monterey"
 
@@ -38,30 +39,37 @@ def set_up_county(app: Flask, county_dir: Path, county_name: str) -> list[str]:
     return outputs
 
 
-@pytest.fixture(scope="module")
-def monterey_config(tmp_path_factory) -> Iterator[dict]:
-    """Config of an app serving the synthetic Monterey County on its own database."""
-    from tests.conftest import TEST_DB, _base_config, build_database
+@contextmanager
+def own_database(tmp: Path, *, seed: bool) -> Iterator[str]:
+    """A migrated database of its own (SQLite file or throw-away PostgreSQL database, as
+    ``ENLACE_TEST_DB`` says), seeded with the sample or empty; yields its URL."""
+    from tests.conftest import TEST_DB, build_database
 
-    tmp = tmp_path_factory.mktemp("monterey")
     name = None
     if TEST_DB == "postgres":
         pg.require_server_or_skip("ENLACE_TEST_DB=postgres")
-        name = f"enlace_mty_{uuid.uuid4().hex[:8]}"
+        name = f"enlace_own_{uuid.uuid4().hex[:10]}"
         pg.create_database(name)
         url = pg.url_for(name)
     else:
-        url = f"sqlite:///{tmp / 'monterey.db'}"
-    build_database(url, tmp, seed=False)
-    config = {
-        **_base_config(tmp, url),
-        "ENLACE_COUNTY_SETTINGS": str(MONTEREY_DIR / "county.toml"),
-    }
+        url = f"sqlite:///{tmp / 'own.db'}"
     try:
-        yield config
+        build_database(url, tmp, seed=seed)
+        yield url
     finally:
         if name:
             pg.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def monterey_config(tmp_path_factory) -> Iterator[dict]:
+    """Config of an app serving the synthetic Monterey County on its own empty database."""
+    from tests.conftest import _base_config
+
+    tmp = tmp_path_factory.mktemp("monterey")
+    with own_database(tmp, seed=False) as url:
+        settings = str(MONTEREY_DIR / "county.toml")
+        yield {**_base_config(tmp, url), "ENLACE_COUNTY_SETTINGS": settings}
 
 
 @pytest.fixture(scope="module")

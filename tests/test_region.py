@@ -3,7 +3,6 @@ synthetic Monterey County), with a county filter and facet and reports by county
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,8 +10,7 @@ from flask import Flask
 
 from matcher import create_app
 from matcher.config import PROJECT_ROOT
-from tests import pg
-from tests.county_support import MONTEREY_DIR
+from tests.county_support import MONTEREY_DIR, own_database
 from tests.fixtures_accounts import make_user, signed_in
 
 VENTURA_SETTINGS = PROJECT_ROOT / "seed_data" / "samples" / "ventura" / "county.toml"
@@ -21,36 +19,27 @@ VENTURA_SETTINGS = PROJECT_ROOT / "seed_data" / "samples" / "ventura" / "county.
 @pytest.fixture(scope="module")
 def region_app(tmp_path_factory) -> Iterator[Flask]:
     from matcher.extensions import db
-    from tests.conftest import TEST_DB, _base_config, build_database
+    from tests.conftest import _base_config
 
     tmp = tmp_path_factory.mktemp("region")
-    name = None
-    if TEST_DB == "postgres":
-        pg.require_server_or_skip("ENLACE_TEST_DB=postgres")
-        name = f"enlace_rgn_{uuid.uuid4().hex[:8]}"
-        pg.create_database(name)
-        url = pg.url_for(name)
-    else:
-        url = f"sqlite:///{tmp / 'region.db'}"
-    build_database(url, tmp, seed=True)
-    settings = f"{VENTURA_SETTINGS},{MONTEREY_DIR / 'county.toml'}"
-    app = create_app({**_base_config(tmp, url), "ENLACE_COUNTY_SETTINGS": settings})
-    runner = app.test_cli_runner()
-    for step in (
-        ["import-hsds", str(MONTEREY_DIR / "hsds" / "services.json")],
-        ["import-schools", str(MONTEREY_DIR / "schools" / "pubschls.txt"), "--county", "Monterey"],
-        ["reindex"],
-    ):
-        result = runner.invoke(args=step)
-        assert result.exit_code == 0, result.output
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if name:
-            pg.drop_database(name)
+    with own_database(tmp, seed=True) as url:
+        settings = f"{VENTURA_SETTINGS},{MONTEREY_DIR / 'county.toml'}"
+        app = create_app({**_base_config(tmp, url), "ENLACE_COUNTY_SETTINGS": settings})
+        runner = app.test_cli_runner()
+        for step in (
+            ["import-hsds", str(MONTEREY_DIR / "hsds" / "services.json")],
+            ["import-schools", str(MONTEREY_DIR / "schools" / "pubschls.txt"),
+             "--county", "Monterey"],
+            ["reindex"],
+        ):
+            result = runner.invoke(args=step)
+            assert result.exit_code == 0, result.output
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def _search(app: Flask, query: str) -> dict:

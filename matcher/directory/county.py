@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.config import PROJECT_ROOT
+from matcher.situations.lexicon import CRISIS_KINDS
 
 SAMPLES_DIR = PROJECT_ROOT / "seed_data" / "samples"
 SETTINGS_FILE_NAME = "county.toml"
@@ -28,18 +29,7 @@ PLACES_FILE_NAME = "places.csv"
 ENV_VAR = "ENLACE_COUNTY_SETTINGS"
 
 # Kinds of line a county may list; national defaults cover any kind a county leaves out.
-LINE_KINDS = frozenset(
-    {
-        "suicide",
-        "child_abuse",
-        "domestic_violence",
-        "sexual_assault",
-        "homeless_tonight",
-        "overdose",
-        "help",
-    }
-)
-
+LINE_KINDS = frozenset(CRISIS_KINDS) | {"help"}
 
 SAMPLE_KINDS = frozenset({"", "compiled", "synthetic"})
 

@@ -394,6 +394,21 @@ def nearest_zip(point: Point) -> tuple[str, float, float, str, str] | None:
     return best
 
 
+def approximate_point(
+    postal_code: str | None, city: str | None = None
+) -> tuple[float, float, str] | None:
+    """(lat, lon, source) for a record without coordinates: its ZIP code's centroid
+    ("zip_centroid"), else its city's point ("city"), else None."""
+    if postal_code:
+        try:
+            place = resolve_zip(postal_code)
+            return place.latitude, place.longitude, "zip_centroid"
+        except PlaceError:
+            pass
+    place = lookup_place_name(city, fuzzy=False) if city else None
+    return (place.latitude, place.longitude, "city") if place else None
+
+
 def main_city(county_name: str) -> str | None:
     """The county's best-known city (most ZIP codes; one word preferred), for examples such
     as the search form's "comida en ..." hint."""

@@ -67,20 +67,6 @@ def load_samples(session: Session, counts: ChangeCounts | None = None) -> Change
     return counts
 
 
-def _point_for(city: str, postal_code: str | None) -> tuple[float, float, str] | None:
-    """Approximate a point from the ZIP centroid, else the city point."""
-    if postal_code:
-        try:
-            place = geo.resolve_zip(postal_code)
-            return place.latitude, place.longitude, "zip_centroid"
-        except geo.PlaceError:
-            pass
-    place = geo.lookup_place_name(city, fuzzy=False)
-    if place:
-        return place.latitude, place.longitude, "city"
-    return None
-
-
 def _phones(owner_key: str, phones: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     return [
         (
@@ -101,7 +87,7 @@ def _location(session: Session, org_key: str, spec: dict[str, Any], counts: Chan
     if spec.get("latitude") is not None and spec.get("longitude") is not None:
         point = (spec["latitude"], spec["longitude"], "source")
     elif spec.get("location_type", "physical") == "physical":
-        point = _point_for(spec["city"], spec.get("postal_code"))
+        point = geo.approximate_point(spec.get("postal_code"), spec["city"])
     location = upsert(
         session,
         Location,
@@ -342,7 +328,7 @@ def load_schools(
     district_ids = {d.name: d.id for d in session.query(District)}
     district_keys = {d.key: d.id for d in session.query(District)}
     for row in rows:
-        point = _point_for(row["city"], row.get("postal_code"))
+        point = geo.approximate_point(row.get("postal_code"), row["city"])
         upsert(
             session,
             School,

@@ -119,13 +119,7 @@ def _point(row: dict[str, str], postal_code: str) -> tuple[float, float, str] | 
             return lat, lon, "source"
     except ValueError:
         pass
-    if postal_code:
-        try:
-            place = geo.resolve_zip(postal_code)
-            return place.latitude, place.longitude, "zip_centroid"
-        except geo.PlaceError:
-            pass
-    return None
+    return geo.approximate_point(postal_code)
 
 
 def _district(

@@ -38,6 +38,7 @@ from matcher.core import audit
 from matcher.core.text import fold
 from matcher.models import IndexChange, QueryTerm, StaffMapping, TaxonomyTerm, User
 from matcher.models.vocabulary import MAX_TERM
+from matcher.situations.lexicon import CRISIS_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +47,6 @@ EXPIRE_DAYS = 30
 FLUSH_EVERY_S = 5.0
 MAX_TERMS_PER_QUERY = 8
 STAFF_LEXICON_FILE = "staff_lexicon.json"
-CRISIS_KINDS = (
-    "suicide",
-    "child_abuse",
-    "domestic_violence",
-    "sexual_assault",
-    "homeless_tonight",
-    "overdose",
-)
 
 
 class CurationError(ValueError):

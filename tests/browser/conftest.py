@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
+@contextmanager
+def serving(app) -> Iterator[str]:
     """Serve ``app`` on a free loopback port in a thread; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -45,6 +46,20 @@ def live_server(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    with serving(app) as base_url:
+        yield base_url
+
+
+def search_in_spanish(page, base_url: str, text: str) -> None:
+    """Switch the page to Spanish, type ``text`` in the search box and submit."""
+    page.goto(f"{base_url}/language/es?next=/search")
+    page.get_by_label("Buscar servicios").fill(text)
+    page.get_by_label("Buscar servicios").press("Enter")
+    page.wait_for_load_state()
 
 
 @pytest.fixture(scope="session")

@@ -3,36 +3,23 @@ that county and sees the county's own crisis lines in the footer and in a crisis
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.browser.conftest import search_in_spanish, serving
 
 
 @pytest.fixture(scope="module")
 def monterey_server(monterey_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, monterey_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-def _search(page, base: str, text: str) -> None:
-    page.goto(f"{base}/language/es?next=/search")
-    page.get_by_label("Buscar servicios").fill(text)
-    page.get_by_label("Buscar servicios").press("Enter")
-    page.wait_for_load_state()
+    with serving(monterey_app) as base_url:
+        yield base_url
 
 
 def test_a_place_of_the_county_finds_its_services_and_the_footer_has_its_lines(
     page, monterey_server
 ):
-    _search(page, monterey_server, "despensa de comida en Soledad")
+    search_in_spanish(page, monterey_server, "despensa de comida en Soledad")
     assert "cerca de Soledad" in page.locator(".chips").inner_text()
     assert page.locator(".result").count() > 0
     footer = page.locator(".site-footer")
@@ -45,7 +32,7 @@ def test_a_place_of_the_county_finds_its_services_and_the_footer_has_its_lines(
 
 
 def test_a_crisis_in_that_county_shows_its_own_line_first(page, monterey_server):
-    _search(page, monterey_server, "mi esposo me pegó anoche en Salinas y tengo miedo")
+    search_in_spanish(page, monterey_server, "mi esposo me pegó anoche en Salinas y tengo miedo")
     notice = page.locator(".crisis-notice")
     assert notice.is_visible()
     first_call = notice.locator('a[href^="tel:"]').first

@@ -2,20 +2,15 @@
 
 import pytest
 
+from tests.browser.conftest import search_in_spanish
+
 pytestmark = pytest.mark.usefixtures("search_app")
-
-
-def _search_es(page, live_server, text):
-    page.goto(f"{live_server}/language/es?next=/")
-    page.get_by_label("Buscar servicios").fill(text)
-    page.get_by_label("Buscar servicios").press("Enter")
-    page.wait_for_load_state()
 
 
 def test_a_spanish_crisis_phrase_shows_the_spanish_notice_with_988_above_crisis_services(
     page, live_server
 ):
-    _search_es(page, live_server, "mi hija dice que ya no quiere vivir, que mejor se muere")
+    search_in_spanish(page, live_server, "mi hija dice que ya no quiere vivir, que mejor se muere")
     notice = page.locator(".crisis-notice")
     assert notice.is_visible()
     assert "llame al 911" in notice.inner_text()
@@ -29,12 +24,14 @@ def test_a_spanish_crisis_phrase_shows_the_spanish_notice_with_988_above_crisis_
 
 
 def test_a_look_alike_shows_no_notice(page, live_server):
-    _search_es(page, live_server, "cómo matar hormigas en la cocina")
+    search_in_spanish(page, live_server, "cómo matar hormigas en la cocina")
     assert page.locator(".crisis-notice").count() == 0
 
 
 def test_a_sentence_shows_its_chips_and_removing_one_changes_the_results(page, live_server):
-    _search_es(page, live_server, "mi niño de 9 años tiene dolor de muelas y perdimos el Medi-Cal")
+    search_in_spanish(
+        page, live_server, "mi niño de 9 años tiene dolor de muelas y perdimos el Medi-Cal"
+    )
     chips = page.locator(".chip")
     labels = chips.all_inner_texts()
     assert any("dental" in label.lower() for label in labels)
