@@ -261,7 +261,7 @@ def matches(record_id: str):
         return render_template(
             "coordinator/matches.html",
             record=found,
-            result=result_json(result, current_locale()),
+            result=result_json(result, current_locale(), gaps_recorded=True),
             barrier_names=barrier_names(),
         )
 

@@ -145,24 +145,25 @@ NONE_BECAUSE = {
 }
 
 
-def no_match_text(no_match: NoMatch | None) -> str | None:
-    """Say plainly why nothing meets the barrier for this family."""
+def no_match_text(no_match: NoMatch | None, recorded: bool = False) -> str | None:
+    """Say plainly why nothing meets the barrier for this family; ``recorded``: the gap
+    went to the gap report (a needs record's page), so say so."""
     if no_match is None:
         return None
     if no_match.reason == "not_matched_directly":
         return _("This barrier is a signal, not a service need: choose the barriers behind it.")
     if no_match.reason == "no_service":
-        return _("No service in the directory meets this need yet. The gap has been noted.")
-    reasons = "; ".join(NONE_BECAUSE[w]() for w in no_match.why if w in NONE_BECAUSE)
-    if reasons:
-        return _(
-            "No service meets this need for this family: %(reasons)s. The gap has been noted.",
-            reasons=reasons,
+        text = _("No service in the directory meets this need yet.")
+    else:
+        reasons = "; ".join(NONE_BECAUSE[w]() for w in no_match.why if w in NONE_BECAUSE)
+        text = (
+            _("No service meets this need for this family: %(reasons)s.", reasons=reasons)
+            if reasons
+            else _("No service meets this need for this family: each one fails a different rule.")
         )
-    return _(
-        "No service meets this need for this family: each one fails a different rule. "
-        "The gap has been noted."
-    )
+    if not recorded:
+        return text
+    return _("%(message)s The gap has been noted.", message=text)
 
 
 def urgent_text(notice: UrgentNotice) -> str:
@@ -227,8 +228,10 @@ def urgent_json(notice: UrgentNotice, locale: str) -> dict[str, Any]:
     }
 
 
-def result_json(result: MatchResult, locale: str) -> dict[str, Any]:
-    """The ``POST /api/v1/match`` body; ``urgent`` comes before any referral."""
+def result_json(result: MatchResult, locale: str, gaps_recorded: bool = False) -> dict[str, Any]:
+    """The ``POST /api/v1/match`` body; ``urgent`` comes before any referral.
+
+    ``gaps_recorded``: the match was a needs record's, so its gaps are in the gap report."""
     return {
         "urgent": [urgent_json(n, locale) for n in result.urgent],
         "barriers": [
@@ -243,7 +246,7 @@ def result_json(result: MatchResult, locale: str) -> dict[str, Any]:
                 else {
                     "reason": b.no_match.reason,
                     "why": list(b.no_match.why),
-                    "message": no_match_text(b.no_match),
+                    "message": no_match_text(b.no_match, gaps_recorded),
                 },
             }
             for b in result.barriers
