@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -50,7 +51,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.directory.taxonomy import term_id
-from matcher.matching.table import DirectoryTable, directory_table
+from matcher.matching.table import CACHED_DATABASES, DirectoryTable, directory_table
 from matcher.models import Barrier, BarrierTerm
 
 RELATED_SHARE = 0.5  # a related term's weight in a service's focus on the barrier
@@ -264,7 +265,7 @@ def _below(terms: Iterable[str], children: Mapping[str | None, list[str]]) -> se
     return found
 
 
-_cache: dict[str, Relevance] = {}
+_cache: OrderedDict[str, Relevance] = OrderedDict()
 _per_table: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -301,6 +302,9 @@ def relevance(session: Session, table: DirectoryTable) -> Relevance:
             or found.children is not table.children
         ):
             found = _cache[key] = Relevance(rows, table.children, crisis)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHED_DATABASES:
+            _cache.popitem(last=False)
     return found
 
 
