@@ -250,7 +250,7 @@ def _own_server(args, stack: ExitStack):
 
 def _referral_to_update(session, user, school) -> str:
     """A needs record with one sent referral, so the bench can update its status."""
-    from matcher.families import needs, referrals
+    from matcher.families import matches, needs, referrals
 
     session.flush()
     record = needs.create_record(
@@ -264,7 +264,7 @@ def _referral_to_update(session, user, school) -> str:
             "near_school": "1",
         },
     )
-    result = needs.match_record(session, user, record)
+    result = matches.match_record(session, user, record)
     service_id = result.barriers[0].results[0].service.id
     (referral,) = referrals.create_referrals(
         session, user, record, [("food_insecurity", service_id)]

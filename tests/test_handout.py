@@ -1,5 +1,6 @@
 """The family's handout and text message: public facts only, in the family's language."""
 
+import re
 from pathlib import Path
 
 from sqlalchemy import select
@@ -89,3 +90,38 @@ def test_the_text_message_fits_in_320_characters_and_has_the_phone(
 def test_the_print_stylesheet_has_a_handout_section():
     css = Path(__file__).resolve().parents[1].joinpath("matcher/static/print.css").read_text()
     assert ".handout" in css and "@page" in css
+
+
+def test_the_handout_says_in_one_line_why_each_service_was_chosen(
+    client, session, coordinator_user
+):
+    from matcher.families import referrals
+    from matcher.families.matches import match_record
+
+    record = make_record(session, coordinator_user)
+    (food,) = match_record(session, coordinator_user, record).barriers
+    referrals.create_referrals(
+        session, coordinator_user, record, [("food_insecurity", food.results[0].id)], None
+    )
+    session.commit()
+    labels = [t.label("es") for t in food.results[0].meets]
+    login(client, coordinator_user)
+    html = client.get(f"/coordinator/records/{record.id}/handout").get_data(as_text=True)
+    line = f"Elegido por: Inseguridad alimentaria ({', '.join(labels)})"
+    assert f'<p class="handout-why">{line}</p>' in html
+    english = client.get(f"/coordinator/records/{record.id}/handout?lang=en").get_data(
+        as_text=True
+    )
+    assert "Chosen for: Food insecurity (" in english
+
+
+def test_the_consent_form_starts_in_the_family_language(
+    client, session, coordinator_user, partner_org
+):
+    _record, referral, _service = _referred(
+        session, coordinator_user, partner_org, languages=["mix", "es"]
+    )
+    login(client, coordinator_user)
+    html = client.get(f"/coordinator/referrals/{referral.id}/consent").get_data(as_text=True)
+    assert re.search(r'<option value="mix" selected>', html)
+    assert not re.search(r'<option value="en" selected>', html)

@@ -148,7 +148,9 @@ def test_the_matches_page_puts_urgent_notices_first_and_notes_each_gap_once(
     login(client, coordinator_user)
     html = client.get(f"/coordinator/records/{record.id}/matches").get_data(as_text=True)
     assert html.index("988") < html.index("Dental pain")
-    assert "No service fits this family" in html and "CalFresh" in html
+    assert "No service meets this need for this family:" in html
+    assert "none in the family&#39;s language" in html
+    assert "CalFresh" in html
     client.get(f"/coordinator/records/{record.id}/matches")
     session.expire_all()
     gaps = session.scalars(select(MatchGap)).all()
@@ -188,7 +190,10 @@ def test_purge_clears_identifying_fields_and_the_reports_count_the_same(
 ):
     from matcher.reports import demand
 
-    record = make_record(session, coordinator_user, home_zip="93030", age="9", near_school="")
+    record = make_record(
+        session, coordinator_user, home_zip="93030", age="9", near_school="", no_documents="1"
+    )
+    assert record.no_documents is True
     referral = make_referral(
         session, coordinator_user, record, partner_org, consent=True, send=True
     )
@@ -204,6 +209,7 @@ def test_purge_clears_identifying_fields_and_the_reports_count_the_same(
     record = session.get(NeedsRecord, record.id)
     assert record.family_key == f"purged-{record.id}"
     assert (record.notes, record.district_reference, record.home_zip, record.age) == (None,) * 4
+    assert record.no_documents is False
     referral = session.get(Referral, referral.id)
     assert referral.contact_value is None and referral.note is None
     assert all(e.note is None for e in referral.events)
@@ -214,3 +220,24 @@ def test_purge_clears_identifying_fields_and_the_reports_count_the_same(
     assert CONTACT not in dump and DISTRICT_REF not in dump
     again = runner.invoke(args=["purge-records", "--before", "2000-01-01"])
     assert "needs records purged: 0" in again.output
+
+
+def test_the_no_documents_preference_is_saved_and_decides_the_match(
+    client, session, coordinator_user
+):
+    from matcher.families.matches import match_record
+    from matcher.models import RequiredDocument, Service
+
+    login(client, coordinator_user)
+    form = client.get("/coordinator/records/new").get_data(as_text=True)
+    assert 'name="no_documents"' in form
+    record = make_record(session, coordinator_user, no_documents="1")
+    assert "Prefers services that ask for no documents" in client.get(
+        f"/coordinator/records/{record.id}"
+    ).get_data(as_text=True)
+    first = match_record(session, coordinator_user, record).barriers[0].results[0]
+    session.add(RequiredDocument(service=session.get(Service, first.id), document="Photo ID"))
+    session.commit()
+    (food,) = match_record(session, coordinator_user, record).barriers
+    assert first.id not in {m.id for m in food.results}
+    assert ("documents",) in next(m for m in food.also_consider if m.id == first.id).failed

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from matcher.directory.taxonomy import term_id
-from matcher.families import needs, referrals
+from matcher.families import matches, referrals
 from matcher.models import (
     Contact,
     Language,
@@ -275,7 +275,7 @@ def test_real_needs_records_referrals_and_match_gaps_are_counted_and_never_expor
         referrals.change_status(session, coordinator, done, status)
     referrals.change_status(session, coordinator, declined, "declined", "Familia no contestó")
     for record in mixteco:
-        needs.match_record(session, coordinator, record)
+        matches.match_record(session, coordinator, record)
     session.commit()
 
     data = demand.load(session, [kern.id])

@@ -231,6 +231,13 @@ def region_lines(region_settings: Iterable[CountySettings]) -> dict[str, list[di
     return out
 
 
+def lines_of(county_name: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The lines to offer a family: its county's own when that county is served, else
+    every served county's (the home county's first). National defaults are added later."""
+    settings = find(county_name) if county_name else None
+    return county_lines(settings) if settings else region_lines(region())
+
+
 # --- which counties this process serves -------------------------------------------------
 
 

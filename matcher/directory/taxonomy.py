@@ -3,7 +3,9 @@
 Open Eligibility (CC BY-SA 3.0, Aunt Bertha / findhelp) gives the service terms;
 Enlace adds Spanish labels, search aliases in both languages and a few local
 terms, all as reviewed data in ``seed_data/reference/taxonomy/terms.csv``. Barriers come
-from ``seed_data/reference/barriers.csv`` and map to terms by code.
+from ``seed_data/reference/barriers.csv`` and map to terms by code: ``term_codes`` are the kinds of
+service that meet the barrier, ``related_codes`` ways of helping (counseling, hotlines,
+legal aid, help with forms) that meet it only when the service is about it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.config import PROJECT_ROOT
-from matcher.core.upsert import ChangeCounts, stable_id, sync_links, upsert
-from matcher.models import Barrier, Taxonomy, TaxonomyTerm
+from matcher.core.upsert import ChangeCounts, stable_id, upsert
+from matcher.models import Barrier, BarrierTerm, Taxonomy, TaxonomyTerm
 
 TERMS_FILE = PROJECT_ROOT / "seed_data" / "reference" / "taxonomy" / "terms.csv"
 BARRIERS_FILE = PROJECT_ROOT / "seed_data" / "reference" / "barriers.csv"
@@ -123,12 +125,35 @@ def load_barriers(session: Session, counts: ChangeCounts, path: Path = BARRIERS_
             },
             counts,
         )
-        wanted = [session.get(TaxonomyTerm, term_id(code)) for code in _split(row["term_codes"])]
-        missing = [c for c, t in zip(_split(row["term_codes"]), wanted, strict=True) if t is None]
+        roles = {code: "meets" for code in _split(row["term_codes"])}
+        for code in _split(row.get("related_codes")):
+            if code in roles:
+                raise ValueError(f"barrier {row['code']} lists term {code} twice")
+            roles[code] = "related"
+        missing = [code for code in roles if session.get(TaxonomyTerm, term_id(code)) is None]
         if missing:
             raise ValueError(f"barrier {row['code']} maps to unknown terms: {missing}")
-        sync_links(barrier.terms, wanted, "barrier_term", counts)  # type: ignore[arg-type]
+        _sync_roles(barrier, {term_id(code): role for code, role in roles.items()}, counts)
     session.flush()
+
+
+def _sync_roles(barrier: Barrier, wanted: dict[str, str], counts: ChangeCounts) -> None:
+    """Make the barrier's term links (term id -> role) equal ``wanted``, counting changes."""
+    links = {link.taxonomy_term_id: link for link in barrier.term_links}
+    for tid, link in links.items():
+        if tid not in wanted:
+            barrier.term_links.remove(link)
+            counts.add("barrier_term", "deleted")
+    for tid, role in wanted.items():
+        link = links.get(tid)
+        if link is None:
+            barrier.term_links.append(BarrierTerm(taxonomy_term_id=tid, role=role))
+            counts.add("barrier_term", "created")
+        elif link.role != role:
+            link.role = role
+            counts.add("barrier_term", "updated")
+        else:
+            counts.add("barrier_term", "unchanged")
 
 
 def descendant_ids(session: Session, term_ids: Iterable[str]) -> set[str]:

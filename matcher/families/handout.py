@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from matcher.core import audit
 from matcher.core.text import clip
 from matcher.directory import listings
-from matcher.models import NeedsRecord, Referral, User
+from matcher.matching.relevance import meeting_term_ids
+from matcher.models import Barrier, NeedsRecord, Referral, User
 
 HANDOUT_LOCALES = ("en", "es")
 SMS_LIMIT = 320  # two SMS segments
@@ -37,6 +38,9 @@ class HandoutService:
     note: str | None
     name_locale: str = "en"  # the locale ``name`` is written in (English when untranslated)
     english_only: bool = False  # some of the listing's text exists in English only
+    # Why it was chosen: (barrier name, kinds of help in it that meet the barrier), per
+    # barrier it was chosen for, in the handout's language.
+    chosen_for: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def handout_locales(record: NeedsRecord, requested: str | None = None) -> list[str]:
@@ -55,8 +59,29 @@ def handout_referrals(record: NeedsRecord) -> list[Referral]:
     return [r for r in record.referrals if r.status != "withdrawn" and r.service is not None]
 
 
-def handout_services(referrals: Sequence[Referral], locale: str) -> list[HandoutService]:
-    """One entry per service (a service chosen for two barriers prints once)."""
+def _chosen_for(session: Session, referrals: Sequence[Referral], locale: str) -> dict:
+    """Service id -> [(barrier name, labels of the kinds of help that meet it)]."""
+    reasons: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for referral in referrals:
+        service = referral.service
+        if service is None:
+            continue
+        barrier = session.get(Barrier, referral.barrier_code)
+        meeting = set(meeting_term_ids(session, referral.barrier_code, service.id))
+        labels = tuple(
+            dict.fromkeys(t.label(locale) for t in service.taxonomy_terms if t.id in meeting)
+        )
+        name = barrier.name(locale) if barrier else referral.barrier_code
+        if (name, labels) not in reasons.setdefault(service.id, []):
+            reasons[service.id].append((name, labels))
+    return reasons
+
+
+def handout_services(
+    session: Session, referrals: Sequence[Referral], locale: str
+) -> list[HandoutService]:
+    """One entry per service (a service chosen for two barriers prints once, with both)."""
+    chosen_for = _chosen_for(session, referrals, locale)
     seen: dict[str, HandoutService] = {}
     for referral in referrals:
         service = referral.service
@@ -77,6 +102,7 @@ def handout_services(referrals: Sequence[Referral], locale: str) -> list[Handout
             cost=view.cost,
             fees=view.fees.value,
             note=referral.note,
+            chosen_for=tuple(chosen_for.get(service.id, ())),
         )
     return list(seen.values())
 

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.core import audit
 from matcher.directory import geo, languages
 from matcher.families.rows import DemandData, GapRow, NeedRow, ReferralRow
-from matcher.matching import engine as matching
 from matcher.models import (
     GRADE_BANDS,
     Barrier,
@@ -40,8 +39,6 @@ from matcher.models.needs import MAX_NOTES
 DISTRICT_REFERENCE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 ZIP = re.compile(r"^\d{5}$")
 MAX_AGE = 120
-# Gaps worth recording: nobody lists the barrier, or services exist but none fits.
-GAP_REASONS = frozenset({"no_service", "rules"})
 SENT_OR_LATER = frozenset(
     {"sent", "accepted", "in_progress", "completed", "declined", "unable_to_contact"}
 )
@@ -72,6 +69,7 @@ class NeedsInput:
     near_school: bool
     district_reference: str | None
     notes: str | None
+    no_documents: bool = False
 
 
 def new_family_key() -> str:
@@ -135,7 +133,16 @@ def validate(session: Session, user: User, form: Mapping[str, Any]) -> NeedsInpu
     if errors:
         raise NeedsError(errors)
     return NeedsInput(
-        school_id, codes, grade_band, age, family_languages, home_zip, near_school, reference, notes
+        school_id,
+        codes,
+        grade_band,
+        age,
+        family_languages,
+        home_zip,
+        near_school,
+        reference,
+        notes,
+        no_documents=bool(form.get("no_documents")),
     )
 
 
@@ -163,6 +170,7 @@ def _apply(record: NeedsRecord, data: NeedsInput) -> None:
     record.near_school = data.near_school
     record.district_reference = data.district_reference
     record.notes = data.notes
+    record.no_documents = data.no_documents
     kept = [b for b in record.barriers if b.barrier_code in data.barriers]
     have = {b.barrier_code for b in kept}
     record.barriers = kept + [NeedsBarrier(barrier_code=c) for c in data.barriers if c not in have]
@@ -217,82 +225,6 @@ def list_records(session: Session, user: User) -> list[NeedsRecord]:
     return records
 
 
-# --------------------------------------------------------------------------- matching
-
-
-def family_place(record: NeedsRecord) -> geo.Place | None:
-    """The family's home ZIP, or the school itself when the family lives near it."""
-    if record.home_zip:
-        try:
-            return geo.resolve_zip(record.home_zip)
-        except geo.PlaceError:
-            return None
-    school = record.school
-    if record.near_school and school.latitude is not None and school.longitude is not None:
-        return geo.Place(
-            point=geo.Point(school.latitude, school.longitude),
-            label=school.name,
-            kind="latlon",
-            city=school.city,
-            postal_code=school.postal_code,
-        )
-    return None
-
-
-def school_history(session: Session, school_id: str) -> dict[str, int]:
-    """Organization id -> referrals this school has sent it (the matcher's school factor)."""
-    rows = session.execute(
-        select(Referral.organization_id, func.count())
-        .join(NeedsRecord, Referral.needs_record_id == NeedsRecord.id)
-        .where(
-            NeedsRecord.school_id == school_id,
-            Referral.organization_id.is_not(None),
-            Referral.status.in_(SENT_OR_LATER),
-        )
-        .group_by(Referral.organization_id)
-    )
-    return {org_id: count for org_id, count in rows}
-
-
-def match_record(session: Session, user: User, record: NeedsRecord) -> matching.MatchResult:
-    """Match the record's family and note every barrier that found no acceptable service."""
-    profile = matching.FamilyProfile(
-        barriers=record.barrier_codes,
-        languages=record.languages,
-        near=family_place(record),
-        age=record.age,
-        school_id=record.school_id,
-    )
-    result = matching.match_family(
-        session, profile, school_history=school_history(session, record.school_id)
-    )
-    record_gaps(session, record, result)
-    audit.record(session, user, "needs.match", record)
-    return result
-
-
-def record_gaps(session: Session, record: NeedsRecord, result: matching.MatchResult) -> int:
-    """One MatchGap per record and unmatched barrier, however often the page is opened."""
-    unmet = [b.code for b in result.barriers if b.no_match_reason in GAP_REASONS]
-    if not unmet:
-        return 0
-    known = set(
-        session.scalars(select(MatchGap.barrier_code).where(MatchGap.needs_record_id == record.id))
-    )
-    language = record.languages[0] if record.languages else "en"
-    added = [c for c in unmet if c not in known]
-    session.add_all(
-        MatchGap(
-            school_id=record.school_id,
-            needs_record_id=record.id,
-            barrier_code=code,
-            language=language,
-        )
-        for code in added
-    )
-    return len(added)
-
-
 # --------------------------------------------------------------------------- retention
 
 
@@ -321,6 +253,7 @@ def purge_before(session: Session, before: date, actor: User | str = "system") -
         record.notes = None
         record.home_zip = None
         record.age = None
+        record.no_documents = False
         record.purged_at = datetime.now(UTC)
     referral_ids = list(
         session.scalars(select(Referral.id).where(Referral.needs_record_id.in_(ids)))

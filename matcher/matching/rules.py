@@ -1,26 +1,61 @@
-"""What counts as serving a barrier, the hard rules, and the score (pure functions, no I/O).
+"""Eligibility, reach and the score of one service for one family and barrier (pure
+functions over ``matcher.matching.table`` rows; no I/O).
 
-Split from ``matcher/matching.py`` so the engine there reads as the steps of a match; these
-functions read only ``matcher.matching.table`` rows and the family's profile.
+What the listing says explicitly is a rule: a service that fails one is not a result but
+a service to also consider (``failed``). What it leaves unsaid is a concern the
+coordinator reads (``concerns``); what suits the family is its ``fit``. The family's
+age, languages, place and "no documents" preference come from its needs record.
+
+* **Age** (``minimum_age``/``maximum_age``, and an eligibility that names an adult
+  audience, "farmworker women"): who a barrier's services serve decides whose age counts
+  (``SERVED``): the student's for the student's own needs; for family needs an adult
+  service fits the caregivers, a children's service must fit the student; childcare and
+  parenting help are for the parents or any child of the family, so a children's range
+  there is a concern.
+* **Language**: the family's language, or stated interpretation (a concern); a listing
+  naming no language is a concern.
+* **Reach**: see ``matcher.matching.reach``.
+* **Documents**: required documents or "ID required" fail a family that prefers no
+  documents, and are a concern for others; "No ID needed" is a fit.
+* **Cost**: a fee is a rule (a paid programme is no remedy for a family's barrier).
+* **Status** and **not accepting referrals** are rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from matcher.matching.results import FamilyProfile, Reason
-from matcher.matching.table import DirectoryTable, ServiceRow, miles
+from matcher.matching.table import ServiceRow, miles
 
-# The family's age is the student's age. It applies to barriers about the student; family
-# and family-engagement barriers are served to caregivers or siblings (ESL for a parent,
-# child care for a baby brother), whose ages we do not record.
-AGE_APPLIES_TO = frozenset({"academic", "social_emotional", "health"})
+STUDENT, FAMILY, SIBLINGS, STUDENT_OR_BABY, STUDENT_OR_FAMILY = (
+    "student",
+    "family",
+    "siblings",
+    "student_or_baby",
+    "student_or_family",
+)
+# Barriers whose services serve someone other than the domain says (catalogue codes).
+SERVED = {
+    "childcare": SIBLINGS,  # "Childcare for siblings"
+    "parent_support": SIBLINGS,  # parents of the student or of a younger child
+    "pregnant_parenting": STUDENT_OR_BABY,
+    "substance_use": STUDENT_OR_FAMILY,  # "(student or family)"
+    "health_coverage": FAMILY,
+}
+# Barriers whose need is the language itself: the listing must name the family's language
+# (a general "we use interpreters" does not say it has an interpreter for Mixteco).
+LANGUAGE_IS_THE_NEED = frozenset({"interpretation"})
+# A service whose ages include these serves a school child's parents or caregivers.
+CAREGIVER_AGES = (25, 50)
+BABY_OLDEST = 5
+ADULT = 18
 
-# Score weights (sum of maxima = 100).
-# Focus (the share of a service's own categories that serve the barrier) weighs most:
-# a clinic's counseling beats a farmworker peer group two blocks closer.
+# Score weights (sum of maxima = 106). Focus (the share of the service's own kinds that
+# are about the barrier) weighs most after reach: a clinic's counseling beats a peer group
+# two blocks closer.
 W_FOCUS = 20.0
 W_DISTANCE = 25.0
 W_LANGUAGE = 18.0
@@ -29,71 +64,15 @@ W_HOURS = 8.0
 W_REFERRALS = 5.0
 W_VERIFIED = 6.0
 W_SCHOOL = 8.0
-AREA_ONLY_DISTANCE_SHARE = 0.4
-DESCENDANT_SHARE = 0.25
+W_SPECIALIST = 6.0  # the organization specialises in this barrier
+AREA_ONLY_DISTANCE_SHARE = 0.7
 VERIFIED_FRESH = timedelta(days=365)
 SCHOOL_HISTORY_SATURATES = 5
 
 
-@dataclass(frozen=True)
-class BarrierTerms:
-    """The terms that make a service relevant to one barrier, by how specific they are.
-
-    The barrier's own terms count fully. Two rules keep broad terms from pulling in
-    services for other needs:
-
-    * a narrower term found by expanding a named one counts a quarter ("Advocacy & Legal
-      Aid" named for domestic violence means legal help with the violence; a listing tagged
-      only "Identification Recovery" is related, not on point), and never when another
-      barrier names that term: it is that barrier's need ("Workplace Rights" is employment
-      help, not domestic-violence help, though it sits under "Advocacy & Legal Aid");
-    * a named term with another of the barrier's named terms beneath it is a heading: the
-      barrier has said which part of it it means ("Advocacy & Legal Aid" above
-      "Guardianship"). It is not expanded, and a service matched by the heading alone
-      belongs to another barrier when that barrier names every term this one found on the
-      service and more of the service's terms: a legal program tagged "Advocacy & Legal
-      Aid" and "Help Escape Violence" is a domestic-violence service, not a custody one,
-      while a free clinic tagged "Medical Care" still serves primary care.
-    """
-
-    named: frozenset[str]
-    headings: frozenset[str]
-    expanded: frozenset[str]
-    rivals: tuple[frozenset[str], ...]  # other barriers' terms, for those naming a heading
-
-    @classmethod
-    def build(cls, table: DirectoryTable, code: str, every_barrier: Mapping[str, set[str]]):
-        """The barrier ``code``'s terms; ``every_barrier`` maps each code to its named terms."""
-        named = every_barrier.get(code, set())
-        others = set().union(*(t for c, t in every_barrier.items() if c != code)) - named
-        headings = {t for t in named if (table.descendants([t]) - {t}) & named}
-        kept = named - headings
-        expanded: set[str] = set()
-        stack = [child for t in kept for child in table.children.get(t, ())]
-        while stack:
-            term = stack.pop()
-            if term in others or term in named or term in expanded:
-                continue
-            expanded.add(term)
-            stack.extend(table.children.get(term, ()))
-        rivals = tuple(frozenset(t) for c, t in every_barrier.items() if c != code and t & headings)
-        return cls(frozenset(kept), frozenset(headings), frozenset(expanded), rivals)
-
-    def relevant(self, table: DirectoryTable) -> set[str]:
-        """Ids of the services that serve the barrier (any status, anywhere)."""
-        ids = table.tagged(self.named | self.expanded)
-        for sid in table.tagged(self.headings) - ids:
-            terms = table.services[sid].terms
-            found = terms & self.headings
-            if not any(found < terms & rival for rival in self.rivals):
-                ids.add(sid)
-        return ids
-
-    def focus(self, row: ServiceRow) -> float:
-        """Share of the service's categories that serve the barrier (expanded ones a quarter)."""
-        direct = len(row.terms & self.named) + len(row.terms & self.headings)
-        expanded = len(row.terms & self.expanded)
-        return (direct + DESCENDANT_SHARE * expanded) / max(len(row.terms), 1)
+def served(code: str, domain: str) -> str:
+    """Whose age a barrier's services are judged by."""
+    return SERVED.get(code) or (FAMILY if domain == "family" else STUDENT)
 
 
 @dataclass
@@ -101,32 +80,39 @@ class Family:
     """One match's view of the family: its profile and what is computed once for it."""
 
     profile: FamilyProfile
-    covered: set[str]  # services whose service area covers the family's place
+    covered: dict[str, str]  # service id -> most local service area covering the family
     now: datetime
-    # Service id -> miles to its nearest location; seeded with DirectoryTable.within.
-    nearest: dict[str, float | None] = field(default_factory=dict)
+    # Service id -> (miles, site) of its nearest location; seeded lazily.
+    nearest: dict[str, tuple[float, tuple] | None] = field(default_factory=dict)
 
-    def distance(self, row: ServiceRow) -> float | None:
-        """Miles to the service's nearest location (None without a place or a location)."""
-        if self.profile.near is None:
+    def nearest_site(self, row: ServiceRow) -> tuple[float, tuple] | None:
+        """(miles, location) of the service's nearest location, None without a place or one."""
+        if self.profile.near is None or not row.points:
             return None
         if row.id not in self.nearest:
             origin = self.profile.near.point.as_tuple()
-            self.nearest[row.id] = min((miles(origin, p) for p in row.points), default=None)
+            self.nearest[row.id] = min((miles(origin, p[:2]), p) for p in row.points)
         return self.nearest[row.id]
 
 
 @dataclass(frozen=True)
 class Assessment:
     failed: tuple[Reason, ...]
-    distance_mi: float | None
-    area_covered: bool
+    concerns: tuple[Reason, ...]
+    fit: tuple[Reason, ...]
+    distance_mi: float | None  # to the nearest location, approximate or not
+    shown_distance: float | None  # only between two real addresses
+    reach: str | None  # the most local service area covering the family
     language: str | None  # the family language that matched
     via_interpreter: bool
 
 
-def language_fit(row: ServiceRow, family: Sequence[str]) -> tuple[str | None, bool]:
-    """(matched family language, via interpreter?), or (None, False) when none fits."""
+def language_fit(
+    row: ServiceRow, family: Sequence[str], listed_only: bool = False
+) -> tuple[str | None, bool]:
+    """(matched family language, via interpreter?), or (None, False) when none fits.
+
+    ``listed_only``: a general statement of interpretation does not count."""
     if not family:
         return None, False
     direct = {code for code, interpreter in row.languages if not interpreter}
@@ -137,104 +123,207 @@ def language_fit(row: ServiceRow, family: Sequence[str]) -> tuple[str | None, bo
     for code in family:
         if code in interpreted:
             return code, True
-    if row.interprets:
+    if row.interprets and not listed_only:
         return family[0], True
     return None, False
 
 
-def _age_ok(row: ServiceRow, age: int | None, domain: str) -> bool:
-    if age is None or domain not in AGE_APPLIES_TO:
-        return True
-    if row.minimum_age is not None and age < row.minimum_age:
-        return False
-    return not (row.maximum_age is not None and age > row.maximum_age)
+def age_rule(row: ServiceRow, age: int | None, who: str) -> tuple[Reason | None, Reason | None]:
+    """(failed rule, concern or fit) for the service's ages and the family."""
+    low, high = row.minimum_age, row.maximum_age
+    if row.adults_only and who in (STUDENT, STUDENT_OR_BABY):
+        return ("adults_only",), None
+    if low is None and high is None:
+        return None, None
+    caregivers = (low is None or low <= CAREGIVER_AGES[0]) and (
+        high is None or high >= CAREGIVER_AGES[1]
+    )
+    if who == SIBLINGS:  # for the parents, or for a child of the family of any age
+        if caregivers:
+            return None, None
+        if high is not None and high < ADULT:
+            return None, ("child_ages", low, high)
+        return ("age", low, high, None), None
+    student_fits = age is not None and (low is None or age >= low) and (high is None or age <= high)
+    if student_fits:
+        return None, ("ages", low, high)
+    if who in (FAMILY, STUDENT_OR_FAMILY) and caregivers:
+        return None, None
+    if who == STUDENT_OR_BABY and high is not None and high <= BABY_OLDEST:
+        return None, ("child_ages", low, high)
+    if age is None and (low is None or low < ADULT):
+        return ("age_unknown", low, high), None
+    return ("age", low, high, age), None
 
 
-def assess(row: ServiceRow, family: Family, domain: str) -> Assessment:
-    """The hard rules: every one the service fails, with what the family needs to know."""
+def clears(row: ServiceRow, family: Family, who: str) -> bool:
+    """Does the service pass every rule but language and reach (which a match checks for
+    all services at once with set operations)? The fast path of a match."""
+    profile = family.profile
+    return (
+        row.status == "active"
+        and row.cost != "fee"
+        and row.accepting_referrals is not False
+        and not (profile.no_documents and (row.documents or row.id_required))
+        and age_rule(row, profile.age, who)[0] is None
+    )
+
+
+def _reach(row: ServiceRow, family: Family, failed: list, concerns: list, fit: list):
+    """The reach rule and how to say where the service is; returns (miles, shown miles)."""
+    profile = family.profile
+    if profile.near is None:
+        if not row.points and row.phone:
+            fit.append(("by_phone",))
+        return None, None
+    level = family.covered.get(row.id)
+    site = family.nearest_site(row)
+    distance = site[0] if site else None
+    out_of_reach = False
+    if level is None:
+        out_of_reach = True
+        if row.bounded:
+            failed.append(("outside_area",))
+        elif distance is not None and distance > profile.max_distance_mi:
+            failed.append(("too_far", round(distance, 1), profile.max_distance_mi))
+        else:
+            out_of_reach = False
+            if site is None:
+                concerns.append(("area_unlisted",))
+    shown = None
+    if site and profile.place_is_address and site[1][2]:
+        shown = round(distance, 1)
+    if not out_of_reach:
+        if shown is not None:
+            fit.append(("distance", shown))
+        elif site and site[1][3] and site[1][3] == profile.near.postal_code:
+            fit.append(("same_zip",))
+        elif level is not None:
+            fit.append(("area", level))
+        elif site and site[1][4]:
+            fit.append(("in_city", site[1][4]))
+    if not row.points and row.phone:
+        fit.append(("by_phone",))
+    return distance, shown
+
+
+def assess(row: ServiceRow, family: Family, who: str, code: str = "") -> Assessment:
+    """Every rule the service fails, what may not fit, and what fits the family."""
     profile = family.profile
     failed: list[Reason] = []
+    concerns: list[Reason] = []
+    fit: list[Reason] = []
     if row.status != "active":
         failed.append(("status", row.status))
-    if not _age_ok(row, profile.age, domain):
-        failed.append(("age", row.minimum_age, row.maximum_age))
-    language, via_interpreter = language_fit(row, profile.languages)
-    if profile.languages and language is None:
-        failed.append(("language", row.language_codes))
-    distance, covered = family.distance(row), row.id in family.covered
-    if profile.near is not None:
-        within = distance is not None and distance <= profile.max_distance_mi
-        if not within and not covered:
-            if distance is None:
-                failed.append(("outside_area",))
-            else:
-                failed.append(("too_far", round(distance, 1), profile.max_distance_mi))
-    return Assessment(tuple(failed), distance, covered, language, via_interpreter)
+    listed_only = code in LANGUAGE_IS_THE_NEED
+    language, via_interpreter = language_fit(row, profile.languages, listed_only)
+    if profile.languages:
+        if not row.languages and not (row.interprets and not listed_only):
+            concerns.append(("languages_unlisted",))
+        elif language is None:
+            failed.append(("language", row.language_codes))
+        elif via_interpreter:
+            staff = tuple(sorted(c for c, interpreter in row.languages if not interpreter))
+            concerns.append(("interpreter", language, staff))
+        else:
+            fit.append(("speaks", language))
+    distance, shown = _reach(row, family, failed, concerns, fit)
+    rule, said = age_rule(row, profile.age, who)
+    if rule:
+        failed.append(rule)
+    elif said:
+        (fit if said[0] == "ages" else concerns).append(said)
+    if row.cost == "fee":
+        failed.append(("fee",))
+    elif row.cost in ("free", "sliding_scale"):
+        fit.append((row.cost,))
+    if row.documents or row.id_required:
+        if profile.no_documents:
+            failed.append(("documents",))
+        else:
+            concerns.append(("documents",) if row.documents else ("id_required",))
+    elif row.id_required is False:
+        fit.append(("no_id",))
+    elif profile.no_documents:
+        concerns.append(("documents_unknown",))
+    if row.accepting_referrals is False:
+        failed.append(("not_accepting",))
+    if row.appointment:
+        concerns.append(("appointment",))
+    if row.open_24_7:
+        fit.append(("open_24_7",))
+    else:
+        if row.weekend:
+            fit.append((row.weekend,))
+        if row.evenings:
+            fit.append(("evenings",))
+    return Assessment(
+        tuple(failed),
+        tuple(concerns),
+        tuple(fit),
+        distance,
+        shown,
+        family.covered.get(row.id),
+        language,
+        via_interpreter,
+    )
 
 
 def score(
-    row: ServiceRow, found: Assessment, family: Family, focus: float, school_referrals: int
+    row: ServiceRow,
+    family: Family,
+    focus: float,
+    language: tuple[str | None, bool],
+    distance: float | None,
+    level: str | None,
+    school_referrals: int = 0,
+    specialist: bool = False,
 ) -> tuple[float, tuple[Reason, ...]]:
-    """Score 0-100 and the reasons worth telling a family, most important first."""
+    """Score and the last fits worth telling (referrals, verification, the school).
+
+    ``language`` is ``language_fit``'s answer; ``distance`` the miles to the nearest
+    location within reach (None: none within the limit); ``level`` the service area that
+    covers the family.
+    """
     profile = family.profile
-    reasons: list[Reason] = []
-    total = 0.0
-    # Language: direct in the family's first language > another of theirs > interpreter.
-    if found.language is not None:
-        if found.via_interpreter:
+    extra: list[Reason] = []
+    total = W_FOCUS * focus + W_SPECIALIST * specialist
+    spoken, via_interpreter = language
+    if spoken is not None:
+        if via_interpreter:
             total += W_LANGUAGE * 0.4
-            reasons.append(("with_interpreter", found.language))
         else:
-            first = found.language == profile.languages[0]
-            total += W_LANGUAGE * (1.0 if first else 0.8)
-            reasons.append(("speaks", found.language))
+            total += W_LANGUAGE * (1.0 if spoken == profile.languages[0] else 0.8)
     elif not profile.languages:
         total += W_LANGUAGE * 0.5
-    # Distance: closer is better; area-wide services need no trip but tell us nothing.
+    else:  # the listing names no language
+        total += W_LANGUAGE * 0.3
     if profile.near is None:
         total += W_DISTANCE * 0.5
     else:
         near_share = 0.0
-        if found.distance_mi is not None and found.distance_mi <= profile.max_distance_mi:
-            near_share = 1.0 - found.distance_mi / max(profile.max_distance_mi, 0.1)
-        if found.area_covered:
+        if distance is not None and distance <= profile.max_distance_mi:
+            near_share = 1.0 - distance / max(profile.max_distance_mi, 0.1)
+        if level is not None:
             near_share = max(near_share, AREA_ONLY_DISTANCE_SHARE)
         total += W_DISTANCE * near_share
-        if found.distance_mi is not None:
-            reasons.append(("distance", round(found.distance_mi, 1)))
-        elif found.area_covered:
-            reasons.append(("serves_area",))
-    # Cost: free > sliding scale > fee or unknown.
     if row.cost == "free":
         total += W_COST
-        reasons.append(("free",))
     elif row.cost == "sliding_scale":
         total += W_COST * 0.6
-        reasons.append(("sliding_scale",))
-    # Hours that fit a working family.
     if row.open_24_7:
         total += W_HOURS
-        reasons.append(("open_24_7",))
     else:
-        if row.weekend:
-            total += W_HOURS / 2
-            reasons.append((row.weekend,))
-        if row.evenings:
-            total += W_HOURS / 2
-            reasons.append(("evenings",))
+        total += W_HOURS / 2 * (bool(row.weekend) + row.evenings)
     if row.accepting_referrals:
         total += W_REFERRALS
-        reasons.append(("accepting_referrals",))
-    elif row.accepting_referrals is False:
-        reasons.append(("not_accepting_referrals",))
+        extra.append(("accepting_referrals",))
     verified = row.last_verified_at
     if verified is not None and family.now - verified <= VERIFIED_FRESH:
         total += W_VERIFIED
-        reasons.append(("verified_recently",))
+        extra.append(("verified_recently",))
     if school_referrals > 0:
-        total += (
-            W_SCHOOL * min(school_referrals, SCHOOL_HISTORY_SATURATES) / (SCHOOL_HISTORY_SATURATES)
-        )
-        reasons.append(("works_with_school",))
-    total += W_FOCUS * focus
-    return round(total, 1), tuple(reasons)
+        share = min(school_referrals, SCHOOL_HISTORY_SATURATES) / SCHOOL_HISTORY_SATURATES
+        total += W_SCHOOL * share
+        extra.append(("works_with_school",))
+    return round(total, 1), tuple(extra)

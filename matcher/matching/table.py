@@ -6,6 +6,8 @@ their languages, locations, areas and hours) from the database cost 40-130 ms pe
 database, kept while the directory is unchanged, and a match filters and scores in plain
 Python; only the services it shows are loaded as ORM objects.
 
+What is read of each service: ``matcher.matching.listing_rows``.
+
 Freshness: every directory change writes an ``index_change`` outbox row in its own
 transaction (the flush hook in ``matcher/index_sync.py``). Each match reads the outbox's
 (max id, row count), one cheap query; when they differ from the table's, the services named
@@ -24,26 +26,16 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
 
+import numpy as np
 from geopy.distance import EARTH_RADIUS
-from sqlalchemy import event, func, select, true
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from matcher.directory import geo, hours
-from matcher.models import (
-    IndexChange,
-    Language,
-    Location,
-    Organization,
-    Schedule,
-    Service,
-    ServiceArea,
-    ServiceAtLocation,
-    TaxonomyTerm,
-    service_taxonomy_term,
-)
+from matcher.directory import geo
+from matcher.matching import reach
+from matcher.matching.listing_rows import ServiceRow, read_rows
+from matcher.models import IndexChange, TaxonomyTerm
 from matcher.operations.index_sync import affected_service_ids, changes_in_flush
 
 EARTH_RADIUS_MI = EARTH_RADIUS / 1.609344  # geopy's sphere, so distances agree with geo.py
@@ -51,42 +43,6 @@ CACHED_DATABASES = 4  # tests use a database per test; a server uses one
 # More changed services than this and one scan of each table beats long IN lists.
 REFRESH_LIMIT = 500
 _PENDING = "enlace_match_pending_directory_changes"
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceRow:
-    """One service as the rules and the score see it (hours already reduced to flags)."""
-
-    id: str
-    organization_id: str
-    name: str
-    status: str
-    cost: str | None
-    minimum_age: int | None
-    maximum_age: int | None
-    accepting_referrals: bool | None
-    interprets: bool  # states interpretation services
-    last_verified_at: datetime | None
-    terms: frozenset[str]
-    languages: tuple[tuple[str, bool], ...]  # (code, via interpreter)
-    points: tuple[tuple[float, float], ...]
-    areas: tuple[tuple[str, str], ...]  # (kind, name) usable for coverage
-    open_24_7: bool
-    weekend: str | None  # 'open_saturdays', 'open_sundays' or None
-    evenings: bool
-
-    @property
-    def language_codes(self) -> tuple[str, ...]:
-        return tuple(sorted(code for code, _interpreter in self.languages))
-
-
-@dataclass(frozen=True, slots=True)
-class _Hours:
-    """The schedule fields ``matcher.directory.hours`` reads, without an ORM object."""
-
-    days: tuple[str, ...]
-    opens_at: time | None
-    closes_at: time | None
 
 
 def miles(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -113,6 +69,15 @@ def _keys(row: ServiceRow) -> dict[str, Iterable]:
     }
 
 
+# Sets of service ids with a property the match filters on with set operations.
+FLAGS = {
+    "interpreting": lambda row: row.interprets,
+    "silent": lambda row: not row.languages,  # lists no language: a concern, not a rule
+    "bounded": lambda row: row.bounded,
+    "pointless": lambda row: not row.points,
+}
+
+
 class DirectoryTable:
     """Listed services (published organization, not defunct) and the term tree.
 
@@ -135,7 +100,8 @@ class DirectoryTable:
         self.by_term: dict[str, set[str]] = {}
         self.by_language: dict[str, set[str]] = {}
         self.by_area: dict[tuple[str, str], set[str]] = {}
-        self.interpreting: set[str] = set()
+        for name in FLAGS:
+            setattr(self, name, set())
         self._points: list[tuple] = []
         self._file(rows, copied=None)
 
@@ -146,7 +112,8 @@ class DirectoryTable:
         table = object.__new__(DirectoryTable)
         table.version, table.terms, table.children = version, self.terms, self.children
         table.services = {sid: row for sid, row in self.services.items() if sid not in ids}
-        table.interpreting = self.interpreting - ids
+        for name in FLAGS:
+            setattr(table, name, getattr(self, name) - ids)
         table._points = [p for p in self._points if p[-1] not in ids]
         copied: set[tuple[str, object]] = set()
         for name in ("by_term", "by_language", "by_area"):
@@ -171,16 +138,20 @@ class DirectoryTable:
         """File ``rows`` under every lookup (``copied`` as for ``_filed``)."""
         for row in rows:
             self.services[row.id] = row
-            if row.interprets:
-                self.interpreting.add(row.id)
+            for name, holds in FLAGS.items():
+                if holds(row):
+                    getattr(self, name).add(row.id)
             for name, keys in _keys(row).items():
                 for key in keys:
                     self._filed(name, key, copied).add(row.id)
-            self._points.extend(_point(lat, lon, row.id) for lat, lon in row.points)
+            self._points.extend(_point(lat, lon, row.id) for lat, lon, *_site in row.points)
         # Sorted by latitude (nearly sorted after a refresh: cheap), so ``within`` bisects
-        # to the latitude band, checks the longitude band, then compares haversine terms.
+        # to the latitude band, then compares longitude and haversine terms in numpy.
         self._points.sort()
         self._latitudes = [p[0] for p in self._points]
+        columns = np.array([p[:5] for p in self._points], dtype=float).reshape(-1, 5)
+        self._degrees_lon, self._lat, self._lon, self._cos = columns[:, 1:5].T
+        self._sids = [p[5] for p in self._points]
 
     def descendants(self, term_ids: Iterable[str]) -> set[str]:
         """The given terms and every term below them."""
@@ -197,8 +168,9 @@ class DirectoryTable:
         return set().union(*(self.by_term.get(t, ()) for t in term_ids))
 
     def speaking(self, codes: Iterable[str]) -> set[str]:
-        """Services offering any of ``codes`` (staff or interpreter) or stating interpretation."""
-        return self.interpreting.union(*(self.by_language.get(c, ()) for c in codes))
+        """Services offering any of ``codes`` (staff or interpreter), stating interpretation,
+        or listing no language at all (silence is a concern, not a refusal)."""
+        return self.interpreting.union(self.silent, *(self.by_language.get(c, ()) for c in codes))
 
     def within(self, place: geo.Place, radius_mi: float) -> dict[str, float]:
         """Services with a location within ``radius_mi`` of the place -> nearest distance."""
@@ -208,24 +180,33 @@ class DirectoryTable:
         limit = math.sin(min(radius_mi / (2 * EARTH_RADIUS_MI), math.pi / 2)) ** 2
         start = bisect.bisect_left(self._latitudes, low_lat)
         stop = bisect.bisect_right(self._latitudes, high_lat)
+        band = slice(start, stop)
+        lat, lon, cos_lat = self._lat[band], self._lon[band], self._cos[band]
+        h = np.sin((lat - lat0) / 2) ** 2 + cos0 * cos_lat * np.sin((lon - lon0) / 2) ** 2
+        degrees = self._degrees_lon[band]
+        hits = np.flatnonzero((h <= limit) & (degrees >= low_lon) & (degrees <= high_lon))
+        away = 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(h[hits]))
         nearest: dict[str, float] = {}
-        for _lat, degrees, lat, lon, cos_lat, sid in self._points[start:stop]:
-            if not low_lon <= degrees <= high_lon:
-                continue
-            h = math.sin((lat - lat0) / 2) ** 2 + cos0 * cos_lat * math.sin((lon - lon0) / 2) ** 2
-            if h <= limit:
-                miles_away = 2 * EARTH_RADIUS_MI * math.asin(math.sqrt(h))
-                if miles_away < nearest.get(sid, math.inf):
-                    nearest[sid] = miles_away
+        for index, miles_away in zip((start + hits).tolist(), away.tolist(), strict=True):
+            sid = self._sids[index]
+            if miles_away < nearest.get(sid, math.inf):
+                nearest[sid] = miles_away
         return nearest
 
-    def covering(self, place: geo.Place) -> set[str]:
-        """Services whose service area covers the place (each distinct area judged once)."""
-        covered: set[str] = set()
-        for (kind, name), ids in self.by_area.items():
-            if geo.covers(kind, name, place):
-                covered |= ids
-        return covered
+    def covering(self, place: geo.Place) -> dict[str, str]:
+        """Services whose service area covers the place -> the most local level that does
+        (each distinct area judged once)."""
+        names = reach.place_names(place)
+        found: dict[str, str] = {}
+        # Most local last, so it overwrites a wider area covering the same service.
+        for level in reversed(reach.LEVELS):
+            for (kind, name), ids in self.by_area.items():
+                scope = reach.area_scope(kind, name)
+                if (scope[0] if scope else "city") == level and reach.covers(
+                    scope, name, place, names
+                ):
+                    found.update(dict.fromkeys(ids, level))
+        return found
 
 
 # --------------------------------------------------------------------------- building
@@ -239,105 +220,10 @@ def outbox_version(session: Session) -> tuple[int, int]:
     return int(max_id), int(count)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
-def _weekend(schedules: list[_Hours]) -> str | None:
-    days = {w.day for w in hours.windows(schedules)}  # type: ignore[arg-type]
-    if "SA" in days:
-        return "open_saturdays"
-    return "open_sundays" if "SU" in days else None
-
-
-def _read_rows(session: Session, ids: set[str] | None = None) -> list[ServiceRow]:
-    """Listed services' rows in a fixed handful of column queries: no ORM objects, no N+1.
-
-    ``ids`` limits the reads to those services (an incremental refresh).
-    """
-
-    def only(column):
-        return column.in_(ids) if ids is not None else true()
-
-    listed = (
-        select(Service.id)
-        .join(Organization, Organization.id == Service.organization_id)
-        .where(Organization.published.is_(True), Service.status != "defunct")
-    )
-    link = service_taxonomy_term.c
-    children: dict[str, dict[str, list]] = {
-        key: {} for key in ("terms", "languages", "points", "areas", "hours")
-    }
-    queries = {
-        "terms": select(link.service_id, link.taxonomy_term_id).where(only(link.service_id)),
-        "languages": select(Language.service_id, Language.code, Language.interpreter).where(
-            Language.code.is_not(None), only(Language.service_id)
-        ),
-        "points": select(ServiceAtLocation.service_id, Location.latitude, Location.longitude)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(
-            Location.latitude.is_not(None),
-            Location.longitude.is_not(None),
-            only(ServiceAtLocation.service_id),
-        ),
-        "areas": select(ServiceArea.service_id, ServiceArea.kind, ServiceArea.name).where(
-            ServiceArea.kind.in_(("county", "city", "postal_code")),
-            ServiceArea.name.is_not(None),
-            only(ServiceArea.service_id),
-        ),
-        "hours": select(
-            Schedule.service_id, Schedule.byday, Schedule.opens_at, Schedule.closes_at
-        ).where(Schedule.service_id.is_not(None), only(Schedule.service_id)),
-    }
-    for key, query in queries.items():
-        for sid, *values in session.execute(query):
-            if key == "languages":
-                values = [values[0], bool(values[1])]
-            elif key == "hours":
-                days = tuple(d for d in (values[0] or "").split(",") if d)
-                values = [_Hours(days, values[1], values[2])]
-            children[key].setdefault(sid, []).append(
-                values[0] if len(values) == 1 else tuple(values)
-            )
-    rows = []
-    for columns in session.execute(
-        select(
-            Service.id,
-            Service.organization_id,
-            Service.name,
-            Service.status,
-            Service.cost,
-            Service.minimum_age,
-            Service.maximum_age,
-            Service.accepting_referrals,
-            Service.interpretation_services,
-            Service.last_verified_at,
-        ).where(Service.id.in_(listed), only(Service.id))
-    ):
-        sid = columns[0]
-        schedules = children["hours"].get(sid, [])
-        rows.append(
-            ServiceRow(
-                *columns[:8],
-                interprets=bool((columns[8] or "").strip()),
-                last_verified_at=_aware(columns[9]),
-                terms=frozenset(children["terms"].get(sid, ())),
-                # Sorted: a refresh reads rows in another order than a full scan.
-                languages=tuple(sorted(children["languages"].get(sid, ()))),
-                points=tuple(sorted(children["points"].get(sid, ()))),
-                areas=tuple(sorted(children["areas"].get(sid, ()))),
-                open_24_7=hours.is_always_open(schedules),  # type: ignore[arg-type]
-                weekend=_weekend(schedules),
-                evenings=hours.open_evenings(schedules),  # type: ignore[arg-type]
-            )
-        )
-    return rows
-
-
 def build_table(session: Session, version: tuple[int, int]) -> DirectoryTable:
     """The whole table read now, uncached (``version`` is the outbox's at or before)."""
     terms = [tuple(t) for t in session.execute(select(TaxonomyTerm.id, TaxonomyTerm.parent_id))]
-    return DirectoryTable(version, _read_rows(session), terms)
+    return DirectoryTable(version, read_rows(session), terms)
 
 
 def _refresh(session: Session, table: DirectoryTable, version: tuple[int, int]) -> DirectoryTable:
@@ -359,7 +245,7 @@ def _refresh(session: Session, table: DirectoryTable, version: tuple[int, int]) 
     ids = affected_service_ids(session, changes)
     if len(ids) > REFRESH_LIMIT:
         return build_table(session, version)
-    return table.refreshed(version, ids, _read_rows(session, ids))
+    return table.refreshed(version, ids, read_rows(session, ids))
 
 
 # --------------------------------------------------------------------------- caching

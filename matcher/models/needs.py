@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 from matcher.models.accounts import User
 from matcher.models.base import Base, Timestamps, UUIDPrimaryKey, utcnow
@@ -66,6 +67,11 @@ class NeedsRecord(UUIDPrimaryKey, Timestamps, Base):
     languages_json: Mapped[str] = mapped_column(Text, default="[]")
     home_zip: Mapped[str | None] = mapped_column(String(5))
     near_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The family prefers services that ask for no documents (ID, proof of income): a
+    # preference for matching, never a reason or a status.
+    no_documents: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=expression.false()
+    )
     notes: Mapped[str | None] = mapped_column(String(MAX_NOTES))
     created_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matcher.models.base import Base, Timestamps, UUIDPrimaryKey
@@ -94,9 +94,11 @@ class Barrier(Base):
     note_es: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
+    # Every term linked to the barrier, whatever its role (``term_links`` are written).
     terms: Mapped[list[TaxonomyTerm]] = relationship(
-        secondary="barrier_term", order_by="TaxonomyTerm.code"
+        secondary="barrier_term", order_by="TaxonomyTerm.code", viewonly=True
     )
+    term_links: Mapped[list[BarrierTerm]] = relationship(cascade="all, delete-orphan")
 
     def name(self, locale: str) -> str:
         return self.name_es if locale == "es" else self.name_en
@@ -105,8 +107,16 @@ class Barrier(Base):
         return self.note_es if locale == "es" else self.note_en
 
 
+BARRIER_TERM_ROLES = ("meets", "related")
+
+
 class BarrierTerm(Base):
+    """A term linked to a barrier. ``meets``: a service of this kind meets the barrier.
+    ``related``: a way of helping (counseling, a hotline, legal aid, help with forms) that
+    meets the barrier only when the service is about it; alone it is a related topic."""
+
     __tablename__ = "barrier_term"
+    __table_args__ = (CheckConstraint("role IN ('meets', 'related')", name="role"),)
 
     barrier_code: Mapped[str] = mapped_column(
         ForeignKey("barrier.code", ondelete="CASCADE"), primary_key=True
@@ -114,3 +124,4 @@ class BarrierTerm(Base):
     taxonomy_term_id: Mapped[str] = mapped_column(
         ForeignKey("taxonomy_term.id", ondelete="CASCADE"), primary_key=True
     )
+    role: Mapped[str] = mapped_column(String(10), default="meets", server_default="meets")

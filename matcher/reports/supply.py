@@ -3,8 +3,9 @@
 A service *reaches* a school when it is active, its organization is published,
 and either one of its locations lies within ``radius_miles`` of the school or one
 of its service areas covers the school's place (county, city or ZIP code). A
-service *serves* a barrier when one of its taxonomy terms is a barrier term or
-below one. Counts are of services, not people, so they are never suppressed.
+service *serves* a barrier when matching counts it as meeting it
+(``matcher.matching.relevance``: through what it is, never a related topic). Counts
+are of services, not people, so they are never suppressed.
 
 Why a cache: reading 10,000 services and testing each school against them cost
 most of a report. The services come from the matcher's in-memory directory table
@@ -29,9 +30,9 @@ from sqlalchemy.orm import Session
 
 from matcher.directory import geo, languages, taxonomy
 from matcher.matching import table as match_index
+from matcher.matching.relevance import Relevance, relevance
 from matcher.models import (
     Barrier,
-    BarrierTerm,
     Location,
     Organization,
     School,
@@ -51,6 +52,7 @@ PILLARS = (
 # Languages every report shows a column for, present or not; others appear when offered.
 FEATURED_LANGUAGES = ("en", "es", "mix")
 MAX_MEMO = 2000  # entries kept per directory version (school x radius pairs, partner lists)
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -67,17 +69,18 @@ class ServiceFacts:
 class _Derived:
     """The reports' view of one directory table: plain data, shared by every request."""
 
-    def __init__(self, table: match_index.DirectoryTable, barrier_key: tuple) -> None:
+    def __init__(
+        self, table: match_index.DirectoryTable, barrier_key: tuple, model: Relevance
+    ) -> None:
         self.barrier_key = barrier_key
-        term_barriers: dict[str, set[str]] = defaultdict(set)
-        pillar_of = {}
-        for code, pillar, term_ids in barrier_key:
-            pillar_of[code] = pillar
-            for term_id in table.descendants(term_ids):
-                term_barriers[term_id].add(code)
+        self.model = model
+        pillar_of = {code: pillar for code, pillar in barrier_key}
+        specialties = model.specialties(table)
         self.services: dict[str, ServiceFacts] = {}
         for row in table.services.values():
-            codes = set().union(*(term_barriers.get(t, ()) for t in row.terms))
+            # What matching counts as meeting a barrier (``matcher.matching.relevance``).
+            codes = model.barriers_met(row.terms, specialties.get(row.organization_id, _NONE))
+            codes &= pillar_of.keys()
             if row.status != "active" or not codes:
                 continue
             spoken: dict[str, bool] = {}
@@ -127,18 +130,14 @@ class SupplyIndex:
 def load_index(session: Session) -> SupplyIndex:
     """The supply of every active, published service that serves at least one barrier."""
     barriers = taxonomy.barriers(session)
-    terms: dict[str, list[str]] = defaultdict(list)
-    for code, term_id in session.execute(
-        select(BarrierTerm.barrier_code, BarrierTerm.taxonomy_term_id)
-    ):
-        terms[code].append(term_id)
-    # Barriers are seed data outside the outbox: their term lists are part of the key.
-    barrier_key = tuple((b.code, b.pillar, tuple(sorted(terms[b.code]))) for b in barriers)
     table = match_index.directory_table(session)
+    model = relevance(session, table)
+    # Barriers are seed data outside the outbox: the model (their terms) is part of the key.
+    barrier_key = tuple((b.code, b.pillar) for b in barriers)
     with _lock:
         derived = _derived.get(table)
-        if derived is None or derived.barrier_key != barrier_key:
-            derived = _derived[table] = _Derived(table, barrier_key)
+        if derived is None or derived.barrier_key != barrier_key or derived.model is not model:
+            derived = _derived[table] = _Derived(table, barrier_key, model)
     return SupplyIndex(table, derived, barriers)
 
 
@@ -217,7 +216,7 @@ def reaching(
 
 
 def _reaching(index: SupplyIndex, place: geo.Place, radius_miles: float) -> list[ServiceFacts]:
-    ids = set(index.table.within(place, radius_miles)) | index.table.covering(place)
+    ids = index.table.within(place, radius_miles).keys() | index.table.covering(place).keys()
     facts = index.derived.services
     return [facts[sid] for sid in sorted(ids) if sid in facts]
 

@@ -7,16 +7,27 @@ for answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from matcher.db import transaction
+from matcher.directory import county as counties
 from matcher.directory import languages, taxonomy
 from matcher.extensions import db
 from matcher.families import handout, needs, referrals
+from matcher.families.matches import match_record
 from matcher.models import CONSENT_GIVERS, CONTACT_METHODS, GRADE_BANDS, NeedsRecord, Referral
 from matcher.web.i18n import current_locale
 from matcher.web.match_view import result_json
@@ -168,6 +179,7 @@ def _record_values(record: NeedsRecord) -> dict:
         "near_school": record.near_school,
         "district_reference": record.district_reference or "",
         "notes": record.notes or "",
+        "no_documents": record.no_documents,
     }
 
 
@@ -243,11 +255,12 @@ def record(record_id: str):
 def matches(record_id: str):
     with transaction() as session:
         found = _record_or_404(record_id)
-        result = needs.match_record(session, current_user, found)
+        school_county = found.school.county if found.school else None
+        result = match_record(session, current_user, found, counties.lines_of(school_county))
         return render_template(
             "coordinator/matches.html",
             record=found,
-            result=result_json(result, current_locale()),
+            result=result_json(result, current_locale(), gaps_recorded=True),
             barrier_names=barrier_names(),
         )
 
@@ -317,9 +330,14 @@ def update_status(referral_id: str):
     return redirect(url_for("coordinator.referral", referral_id=referral_id))
 
 
+def _family_language(record: NeedsRecord) -> dict[str, str]:
+    """A record's forms start in the family's language (its first one we can offer)."""
+    return {"language": next((c for c in record.languages if languages.is_known(c)), "")}
+
+
 @bp.route("/referrals/<referral_id>/consent", methods=["GET", "POST"])
 def consent(referral_id: str):
-    values = request.form.to_dict() if request.method == "POST" else {}
+    values = request.form.to_dict() if request.method == "POST" else None
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -333,6 +351,8 @@ def consent(referral_id: str):
     with transaction():
         found = _referral_or_404(referral_id)
         locale = current_locale()
+        if values is None:
+            values = _family_language(found.record)
         return (
             render_template(
                 "coordinator/consent.html",
@@ -371,16 +391,27 @@ def follow_ups():
         )
 
 
-def _columns(record: NeedsRecord) -> list[dict]:
+def _why_chosen(service: handout.HandoutService) -> str:
+    """One line: the barriers the service was chosen for and what in it meets each."""
+    parts = [
+        _("%(need)s (%(help)s)", need=need, help=", ".join(kinds)) if kinds else need
+        for need, kinds in service.chosen_for
+    ]
+    return _("Chosen for: %(needs)s", needs="; ".join(parts)) if parts else ""
+
+
+def _columns(session, record: NeedsRecord) -> list[dict]:
     """One handout column per language, each rendered in its own locale."""
     chosen = handout.handout_referrals(record)
     columns = []
     for locale in handout.handout_locales(record, request.args.get("lang")):
         with force_locale(locale):
+            services = handout.handout_services(session, chosen, locale)
             columns.append(
                 {
                     "locale": locale,
-                    "services": handout.handout_services(chosen, locale),
+                    "services": services,
+                    "why": {s.id: _why_chosen(s) for s in services},
                     "labels": {**labels(), **_handout_words()},
                 }
             )
@@ -407,7 +438,7 @@ def _handout_words() -> dict:
 def handout_page(record_id: str):
     with transaction() as session:
         found = _record_or_404(record_id)
-        columns = _columns(found)
+        columns = _columns(session, found)
         handout.record_print(
             session, current_user, found, "handout", [c["locale"] for c in columns]
         )
@@ -419,7 +450,8 @@ def sms(record_id: str):
     with transaction() as session:
         found = _record_or_404(record_id)
         locale = handout.handout_locales(found, request.args.get("lang"))[0]
-        text = handout.sms_text(handout.handout_services(handout.handout_referrals(found), locale))
+        chosen = handout.handout_referrals(found)
+        text = handout.sms_text(handout.handout_services(session, chosen, locale))
         handout.record_print(session, current_user, found, "sms", [locale])
         return render_template("handout/sms.html", record=found, text=text, limit=handout.SMS_LIMIT)
 

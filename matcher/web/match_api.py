@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, request
 from flask_babel import gettext as _
 
+from matcher.directory import county as counties
 from matcher.extensions import db
 from matcher.matching import engine as matching
 from matcher.web.errors import bad_request
@@ -19,7 +20,6 @@ from matcher.web.i18n import current_locale
 from matcher.web.match_view import result_json
 
 bp = Blueprint("match_api", __name__)
-
 
 
 def profile_error_message(error: matching.ProfileError) -> str:
@@ -30,6 +30,7 @@ def profile_error_message(error: matching.ProfileError) -> str:
         ("language", "unknown"): _("We don't know the language '%(value)s'.", value=error.detail),
         ("near", "unknown"): error.detail,
         ("age", "invalid"): _("Age must be a whole number of years between 0 and 120."),
+        ("no_documents", "invalid"): _("no_documents must be true or false."),
     }
     return messages.get((error.field, error.code), _("The request could not be understood."))
 
@@ -38,9 +39,15 @@ def run_match(data: dict[str, Any]) -> matching.MatchResult:
     """Parse input and match; raises a 400 with a clear message on bad input."""
     try:
         profile = matching.parse_profile(
-            data.get("barriers"), data.get("language"), data.get("near"), data.get("age")
+            data.get("barriers"),
+            data.get("language"),
+            data.get("near"),
+            data.get("age"),
+            no_documents=data.get("no_documents", False),
         )
-        return matching.match_family(db.session, profile)
+        return matching.match_family(
+            db.session, profile, county_lines=counties.lines_of()
+        )
     except matching.ProfileError as error:
         raise bad_request(profile_error_message(error)) from error
     except matching.UnknownBarrier as error:

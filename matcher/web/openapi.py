@@ -119,6 +119,157 @@ def _json(schema_: dict[str, Any], description: str) -> dict[str, Any]:
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
+_TEXTS = {"type": "array", "items": {"type": "string"}}
+_NAMED = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# What POST /api/v1/match and `flask match --json` return (matcher/web/match_view.py).
+MATCH_SCHEMAS: dict[str, Any] = {
+    "MatchService": {
+        "type": "object",
+        "description": "A service for one barrier, every text in the request's language.",
+        "required": [
+            "id", "name", "organization", "score", "distance_mi", "languages",
+            "via_interpreter", "meets", "fit", "concerns",
+        ],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": ["string", "null"]},
+            "organization": _NAMED,
+            "score": {"type": "number"},
+            "distance_mi": {
+                "type": ["number", "null"],
+                "description": "Miles, only when the family's place and the service's "
+                "location are both real addresses (else null: see `fit`).",
+            },
+            "languages": _TEXTS,
+            "via_interpreter": {"type": "boolean"},
+            "meets": {
+                "type": "string",
+                "description": "What in the service meets the barrier: its kinds of help "
+                "(taxonomy terms) and its name.",
+            },
+            "fit": {
+                **_TEXTS,
+                "description": "What suits the family: language, reach (distance, 'In your "
+                "ZIP code', 'Countywide', 'By phone'), cost, ages, hours, documents.",
+            },
+            "concerns": {
+                **_TEXTS,
+                "description": "What may not fit: for a service to also consider, first the "
+                "rules it fails.",
+            },
+            "why": {
+                "type": "string",
+                "enum": [
+                    "related", "outside_area", "too_far", "age", "age_unknown", "adults_only",
+                    "language", "documents", "fee", "status", "not_accepting",
+                ],
+                "description": "Only under `also_consider`: why the service is weaker.",
+            },
+            "why_label": {"type": "string"},
+        },
+    },
+    "MatchBarrier": {
+        "type": "object",
+        "required": ["code", "name", "urgent", "results", "also_consider", "no_match"],
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "urgent": {"type": ["string", "null"], "enum": ["crisis", "mandated_report", None]},
+            "results": {
+                "type": "array",
+                "items": _ref("MatchService"),
+                "description": "Only services that meet the barrier and pass every rule the "
+                "listings state for this family, best first; crisis lines first.",
+            },
+            "also_consider": {
+                "type": "array",
+                "items": _ref("MatchService"),
+                "description": "Weaker candidates, shown apart: out of reach, another age, "
+                "eligibility unknown, another language, documents, a fee; a related topic "
+                "when nothing meets the barrier.",
+            },
+            "no_match": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["reason", "why", "message"],
+                        "properties": {
+                            "reason": {
+                                "type": "string",
+                                "enum": ["not_matched_directly", "no_service", "rules"],
+                            },
+                            "why": {
+                                "type": "array",
+                                "items": {
+                                    "type": "string",
+                                    "enum": [
+                                        "reach", "language", "age", "documents", "cost",
+                                        "status", "referrals",
+                                    ],
+                                },
+                            },
+                            "message": {"type": "string"},
+                        },
+                    },
+                ]
+            },
+        },
+    },
+    "MatchResult": {
+        "type": "object",
+        "required": ["urgent", "barriers", "bundle"],
+        "properties": {
+            "urgent": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "barrier", "phone", "message", "lines", "services"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["crisis", "mandated_report"]},
+                        "barrier": {"type": "string"},
+                        "phone": {"type": ["string", "null"]},
+                        "message": {"type": "string"},
+                        "lines": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "phone": {"type": "string"},
+                                },
+                            },
+                        },
+                        "services": _TEXTS,
+                    },
+                },
+            },
+            "barriers": {"type": "array", "items": _ref("MatchBarrier")},
+            "bundle": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["organization", "services", "covers"],
+                    "properties": {
+                        "organization": _NAMED,
+                        "services": _TEXTS,
+                        "covers": _TEXTS,
+                    },
+                },
+            },
+        },
+    },
+}  # fmt: skip
 
 ENLACE_PATHS: dict[str, Any] = {
     "/api/v1/search": {
@@ -192,6 +343,11 @@ ENLACE_PATHS: dict[str, Any] = {
                                 },
                                 "near": {"type": "string"},
                                 "age": {"type": "integer"},
+                                "no_documents": {
+                                    "type": "boolean",
+                                    "description": "The family prefers services that ask "
+                                    "for no documents.",
+                                },
                             },
                         }
                     }
@@ -199,16 +355,10 @@ ENLACE_PATHS: dict[str, Any] = {
             },
             "responses": {
                 "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["urgent", "barriers", "bundle"],
-                        "properties": {
-                            "urgent": _OBJECTS,
-                            "barriers": _OBJECTS,
-                            "bundle": _OBJECTS,
-                        },
-                    },
-                    "Urgent notices first, then ranked services per barrier, then a bundle.",
+                    _ref("MatchResult"),
+                    "Urgent notices first; per barrier the services that meet it, the "
+                    "ones to also consider and an honest no-match; then a bundle. "
+                    "`flask --app wsgi match --json` prints the same body.",
                 ),
                 "400": _json(_ERROR_REF, "The profile is not valid."),
                 "401": _json(_ERROR_REF, "Not signed in."),
@@ -258,6 +408,7 @@ def document() -> dict[str, Any]:
     upstream = schema.openapi()
     components = copy.deepcopy(upstream["components"])
     components["schemas"]["Error"] = _ERROR_SCHEMA
+    components["schemas"].update(MATCH_SCHEMAS)
     components["securitySchemes"] = {
         "session": {"type": "apiKey", "in": "cookie", "name": "session"}
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.families import needs
+from matcher.families import matches
 from matcher.matching import engine as matching
 from matcher.models import NeedsRecord
 from tests.browser.conftest import ARTIFACTS
@@ -39,7 +39,7 @@ def _first_match(session, school) -> matching.ServiceMatch:
     """The service the coordinator will pick: the first food result for this family."""
     record = NeedsRecord(school=school, languages=["es"], near_school=True)
     profile = matching.FamilyProfile(
-        barriers=list(BARRIERS), languages=["es"], near=needs.family_place(record)
+        barriers=list(BARRIERS), languages=["es"], near=matches.family_place(record)
     )
     result = matching.match_family(session, profile)
     return next(b for b in result.barriers if b.code == "food_insecurity").results[0]
