@@ -49,3 +49,20 @@ def test_the_api_gives_each_result_its_point_and_the_place_its_county(client):
     body = client.get("/api/v1/search?q=comida+en+oxnard").get_json()
     assert body["location"]["county"] == "Ventura"
     assert any(r["point"] and len(r["point"]) == 2 for r in body["results"])
+
+
+def test_the_matches_page_draws_the_school_and_its_numbered_matches(
+    client, session, coordinator_user
+):
+    from tests.fixtures_accounts import login
+    from tests.needs_support import make_record
+
+    record = make_record(session, coordinator_user, barriers=("food_insecurity", "dental"))
+    login(client, coordinator_user)
+    html = client.get(f"/coordinator/records/{record.id}/matches").get_data(as_text=True)
+    figure = html.split('<figure class="results-map" aria-hidden="true">')[1].split("</figure>")[0]
+    assert 'class="county-outline"' in figure
+    ranks = re.findall(r'<span class="rank" aria-hidden="true">(\d+)</span>', html)
+    assert ranks and ranks[0] == "1"
+    numbers = re.findall(r'<g class="map-result">.*?<text[^>]*>(\d+)</text>', figure)
+    assert set(numbers) <= set(ranks)

@@ -30,7 +30,7 @@ from matcher.families import handout, needs, referrals
 from matcher.families.matches import match_record
 from matcher.models import CONSENT_GIVERS, CONTACT_METHODS, GRADE_BANDS, NeedsRecord, Referral
 from matcher.web.i18n import current_locale
-from matcher.web.match_view import result_json
+from matcher.web.match_view import matches_map, result_json
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -257,10 +257,13 @@ def matches(record_id: str):
         found = _record_or_404(record_id)
         school_county = found.school.county if found.school else None
         result = match_record(session, current_user, found, counties.lines_of(school_county))
+        results_map, numbers = matches_map(result, school_county)
         return render_template(
             "coordinator/matches.html",
             record=found,
             result=result_json(result, current_locale(), gaps_recorded=True),
+            results_map_data=results_map,
+            map_numbers=numbers,
             barrier_names=barrier_names(),
         )
 

@@ -14,7 +14,8 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from matcher.directory import languages
+from matcher.directory import county as counties
+from matcher.directory import languages, maps
 from matcher.matching.engine import MatchResult, NoMatch, Reason, ServiceMatch, UrgentNotice
 
 
@@ -263,3 +264,30 @@ def result_json(result: MatchResult, locale: str, gaps_recorded: bool = False) -
             for item in result.bundle
         ],
     }
+
+
+def matches_map(
+    result: MatchResult, county_name: str | None
+) -> tuple[maps.ResultsMap | None, dict[str, int]]:
+    """The matches page's small map (the family's or school's point, each matched service
+    numbered in order of first appearance) and those numbers by service id."""
+    order: dict[str, Any] = {}
+    for barrier in result.barriers:
+        for match in barrier.results:
+            order.setdefault(match.id, match.service)
+    near = result.profile.near
+    here = near.point.as_tuple() if near is not None else None
+    points = []
+    for service in order.values():
+        located = [(loc.latitude, loc.longitude) for loc in service.locations if loc.has_point]
+        points.append(
+            min(located, key=lambda p: abs(p[0] - here[0]) + abs(p[1] - here[1]))
+            if located and here
+            else (located[0] if located else None)
+        )
+    name = next(
+        (c for c in (county_name, near.county if near else None) if maps.has_outline(c)),
+        counties.home().short_name,
+    )
+    numbers = {sid: n for n, sid in enumerate(order, start=1)}
+    return (maps.results_map(name, here, points) if order else None), numbers
