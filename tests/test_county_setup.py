@@ -77,3 +77,11 @@ def test_a_rural_town_with_little_nearby_widens_the_search_and_says_so(monterey_
     assert chosen["location"] == {**chosen["location"], "radius_mi": 10.0, "widened": False}
     page = client.get("/search?q=dentist+in+King+City").get_data(as_text=True)
     assert "Few services are close by, so the search looked up to" in page
+
+
+def test_a_national_line_is_in_reach_of_any_place_searched(monterey_app):
+    body = monterey_app.test_client().get(
+        "/api/v1/search?q=poison+control&near=King+City&radius_mi=5"
+    ).get_json()
+    names = [r["name"].lower() for r in body["results"]]
+    assert any("poison" in n for n in names), names

@@ -2,7 +2,7 @@
 
 import pytest
 
-from matcher.directory import geo, place_query
+from matcher.directory import geo, place_query, service_areas
 
 # Every delivery ZIP named for Ventura County places in shared/docs/domain.md 4.1.
 VENTURA_ZIPS = [
@@ -115,11 +115,14 @@ def test_a_place_at_the_end_of_a_query_is_taken_out_of_it(query, place, rest):
     assert remaining == rest
 
 
-def test_service_area_coverage_by_county_city_and_zip():
+def test_service_area_coverage_by_nation_state_county_city_and_zip():
     oxnard = geo.resolve_place("93033")
-    assert geo.covers("county", "Ventura", oxnard)
-    assert geo.covers("city", "Oxnard", oxnard)
-    assert geo.covers("postal_code", "93033", oxnard)
-    assert not geo.covers("city", "Fillmore", oxnard)
-    assert not geo.covers("county", "Los Angeles", oxnard)
-    assert not geo.covers("text", "anywhere", oxnard)
+    covers = service_areas.covers_area
+    assert covers("county", "Ventura", oxnard)
+    assert covers("city", "Oxnard", oxnard)
+    assert covers("postal_code", "93033", oxnard)
+    assert covers("text", "United States", oxnard) and covers("text", "California", oxnard)
+    assert covers("text", "Ventura County", oxnard)
+    assert not covers("city", "Fillmore", oxnard)
+    assert not covers("county", "Los Angeles", oxnard)
+    assert not covers("text", "anywhere", oxnard)

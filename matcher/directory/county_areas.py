@@ -4,8 +4,9 @@ facet and reports.
 A region (several counties on one installation) needs every listing tagged with its
 counties: the counties of its locations (by ZIP code, else the nearest ZIP to its point)
 and the counties its service areas name (a county, a city or a ZIP code). A service area
-that names the state or the nation ("California", "United States") serves every county:
-such a listing is *wide* and passes any county filter.
+that names the state or the nation ("California", "United States", read by
+``service_areas``) serves every county: such a listing is *wide* and passes any county
+filter.
 """
 
 from __future__ import annotations
@@ -17,16 +18,7 @@ import zipcodes
 
 from matcher.core.text import fold, words
 from matcher.directory import county as counties
-from matcher.directory import geo
-
-# Service-area texts (folded) that mean the whole state or the whole country.
-WIDE_AREAS = frozenset(
-    {
-        "california", "state of california", "ca", "statewide", "all of california",
-        "todo california", "united states", "usa", "us", "nationwide", "national",
-        "estados unidos", "todo el pais", "all states",
-    }
-)
+from matcher.directory import geo, service_areas
 
 
 class UnknownCounty(ValueError):
@@ -73,25 +65,22 @@ def county_of_point(latitude: float, longitude: float) -> str | None:
     return _county_near(round(latitude, 3), round(longitude, 3))
 
 
-def is_wide(kind: str, name: str | None) -> bool:
-    """Does a service area name the whole state or the nation?"""
-    return kind == "text" and fold(name or "").strip(" .") in WIDE_AREAS
-
-
 def area_counties(kind: str, name: str | None) -> set[str]:
     """The counties a service area names (a city in two counties names both)."""
-    if not name:
+    scope = service_areas.area_scope(kind, name)
+    if scope is None:
         return set()
-    if kind == "county":
+    level, key = scope
+    if level == "county":
         try:
-            return {county_name(name)}
+            return {county_name(key)}
         except UnknownCounty:
             return set()
-    if kind == "postal_code":
-        found = county_of_zip(name)
+    if level == "zip":
+        found = county_of_zip(key)
         return {found} if found else set()
-    if kind == "city":
-        return {p.county for p in geo._place_names().get(" ".join(words(name)), ())}
+    if level == "city":
+        return {p.county for p in geo._place_names().get(" ".join(words(key)), ())}
     return set()
 
 
@@ -111,5 +100,5 @@ def listing_counties(
     wide = False
     for kind, name in areas:
         found |= area_counties(kind, name)
-        wide = wide or is_wide(kind, name)
+        wide = wide or service_areas.is_wide(kind, name)
     return sorted(found), wide

@@ -427,16 +427,3 @@ def place_names_for_point(place: Place) -> set[str]:
         if place.postal_code and place.postal_code in known.postal_codes:
             names.add(fold(known.name))
     return names
-
-
-def covers(area_kind: str, area_name: str | None, place: Place) -> bool:
-    """Does a service area (kind, name) cover the resolved place?"""
-    if not area_name:
-        return False
-    if area_kind == "county":
-        return bool(place.county) and fold(_county_name(area_name)) == fold(place.county or "")
-    if area_kind == "city":
-        return fold(area_name) in place_names_for_point(place)
-    if area_kind == "postal_code":
-        return area_name.strip()[:5] == (place.postal_code or "")
-    return False

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from matcher.core import audit
 from matcher.directory import geo
+from matcher.directory.service_areas import APPROXIMATE_SOURCES
 from matcher.families.needs import SENT_OR_LATER
 from matcher.matching import engine as matching
 from matcher.matching.engine import CountyLines
-from matcher.matching.reach import APPROXIMATE_SOURCES
 from matcher.models import MatchGap, NeedsRecord, Referral, User
 
 # Gaps worth recording: nobody lists the barrier, or services exist but none fits.

@@ -18,7 +18,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.core.text import clip
-from matcher.directory import geo
+from matcher.directory import geo, service_areas
 from matcher.directory.taxonomy import descendant_ids
 from matcher.hsds import HSDS_VERSION, facts, mapping
 from matcher.hsds.exporter import (
@@ -460,7 +460,7 @@ def _covers(sal: ServiceAtLocation, place: geo.Place, miles: float | None) -> bo
         return geo.distance_miles(place.point, geo.Point(loc.latitude, loc.longitude)) <= miles
     areas = sal.service.service_areas
     if areas:
-        return any(geo.covers(a.kind, a.name, place) for a in areas)
+        return any(service_areas.covers_area(a.kind, a.name, place) for a in areas)
     return any(a.postal_code[:5] == place.postal_code for a in loc.addresses)
 
 

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from matcher.directory import hours
-from matcher.matching import reach
+from matcher.directory import hours, service_areas
 from matcher.matching.facts import adults_only, needs_appointment
 from matcher.models import (
     Address,
@@ -143,7 +142,7 @@ def read_rows(session: Session, ids: set[str] | None = None) -> list[ServiceRow]
                 values = [values[0], bool(values[1])]
             elif key == "points":
                 latitude, longitude, source, postal, city = values
-                exact = source not in reach.APPROXIMATE_SOURCES
+                exact = source not in service_areas.APPROXIMATE_SOURCES
                 values = [(latitude, longitude, exact, (postal or "")[:5] or None, city or None)]
             elif key == "hours":
                 days = tuple(d for d in (values[0] or "").split(",") if d)
@@ -189,7 +188,7 @@ def read_rows(session: Session, ids: set[str] | None = None) -> list[ServiceRow]
                 id_required=columns[10],
                 appointment=needs_appointment(columns[11]),
                 phone=sid in children["phones"],
-                bounded=any(reach.area_scope(kind, name) for kind, name in areas),
+                bounded=any(service_areas.area_scope(kind, name) for kind, name in areas),
                 adults_only=adults_only(columns[12]),
             )
         )

@@ -14,7 +14,7 @@ age, languages, place and "no documents" preference come from its needs record.
   there is a concern.
 * **Language**: the family's language, or stated interpretation (a concern); a listing
   naming no language is a concern.
-* **Reach**: see ``matcher.matching.reach``.
+* **Reach**: see ``matcher.directory.service_areas``.
 * **Documents**: required documents or "ID required" fail a family that prefers no
   documents, and are a concern for others; "No ID needed" is a fit.
 * **Cost**: a fee is a rule (a paid programme is no remedy for a family's barrier).

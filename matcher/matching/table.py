@@ -32,8 +32,7 @@ from geopy.distance import EARTH_RADIUS
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from matcher.directory import geo
-from matcher.matching import reach
+from matcher.directory import geo, service_areas
 from matcher.matching.listing_rows import ServiceRow, read_rows
 from matcher.models import IndexChange, TaxonomyTerm
 from matcher.operations.index_sync import affected_service_ids, changes_in_flush
@@ -196,13 +195,13 @@ class DirectoryTable:
     def covering(self, place: geo.Place) -> dict[str, str]:
         """Services whose service area covers the place -> the most local level that does
         (each distinct area judged once)."""
-        names = reach.place_names(place)
+        names = service_areas.place_names(place)
         found: dict[str, str] = {}
         # Most local last, so it overwrites a wider area covering the same service.
-        for level in reversed(reach.LEVELS):
+        for level in reversed(service_areas.LEVELS):
             for (kind, name), ids in self.by_area.items():
-                scope = reach.area_scope(kind, name)
-                if (scope[0] if scope else "city") == level and reach.covers(
+                scope = service_areas.area_scope(kind, name)
+                if (scope[0] if scope else "city") == level and service_areas.covers(
                     scope, name, place, names
                 ):
                     found.update(dict.fromkeys(ids, level))

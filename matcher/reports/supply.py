@@ -190,7 +190,7 @@ def _county_of_zip(postal_code: str) -> str | None:
 
 
 def school_place(school: School) -> geo.Place | None:
-    """The school as a geo.Place, so service areas can be tested with geo.covers."""
+    """The school as a geo.Place, so service areas can be tested against it."""
     if school.latitude is None or school.longitude is None:
         return None
     return geo.Place(

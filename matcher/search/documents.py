@@ -201,7 +201,7 @@ def build_document(service: Service, terms_by_id: dict[str, _Term]) -> dict[str,
     in_counties, wide = county_areas.listing_counties(
         located, ((a.kind, a.name) for a in service.service_areas)
     )
-    areas = [(a.kind, a.name) for a in service.service_areas if a.name and a.kind != "text"]
+    areas = [(a.kind, a.name) for a in service.service_areas if a.name]
     cities += [name for _kind, name in areas]
     org_names = [org.name, org.alternate_name or ""] + [t.name for t in org.translations if t.name]
     texts = [*names_en, *names_es, *body_en, *body_es, *cat_en, *cat_es, *org_names]

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 from whoosh.searching import Searcher
 
-from matcher.directory import geo, languages
+from matcher.directory import geo, languages, service_areas
 from matcher.search import glossary
 from matcher.search.analysis import (
     analyzed,
@@ -226,11 +226,13 @@ class Snapshot:
         return out
 
     def covering(self, place: geo.Place) -> np.ndarray:
-        """Documents without a point whose service area covers the place (a mask)."""
+        """Documents whose service area covers the place (a mask): those without a point by
+        any area, and every one serving the whole state or nation."""
         out = np.zeros(self.size, dtype=bool)
         for (kind, name), docs in self.lookups.by_area.items():
-            if geo.covers(kind, name, place):
+            if service_areas.covers_area(kind, name, place):
                 out[docs] = True
+        out[self.lookups.wide] = True
         return out
 
 

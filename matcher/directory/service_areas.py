@@ -1,4 +1,5 @@
-"""Is a service within a family's reach, and how to say where it is.
+"""What a service area names, and whether it covers a family's place (matching's reach,
+search near a place, a region's counties).
 
 A service area is the listing saying where it serves (HSDS ``service_area``). When it names
 a place we can decide on (the nation, the state, a county, a city, a ZIP code) it is the
@@ -95,3 +96,14 @@ def covers(scope: Scope | None, name: str | None, place: geo.Place, names: froze
     if level == "zip":
         return key == (place.postal_code or "")
     return key in names
+
+
+def covers_area(kind: str, name: str | None, place: geo.Place) -> bool:
+    """Does one service area (kind, name) cover the place?"""
+    return covers(area_scope(kind, name), name, place, place_names(place))
+
+
+def is_wide(kind: str, name: str | None) -> bool:
+    """Does a service area name the whole state or the nation?"""
+    scope = area_scope(kind, name)
+    return scope is not None and scope[0] in ("state", "nation")
