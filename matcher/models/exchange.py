@@ -47,9 +47,7 @@ class Program(UUIDPrimaryKey, HSDSExtra, Base):
     alternate_name: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
 
-    organization: Mapped[Organization] = relationship(
-        backref=_children("programs", "Program.id")
-    )
+    organization: Mapped[Organization] = relationship(backref=_children("programs", "Program.id"))
 
 
 class Funding(UUIDPrimaryKey, HSDSExtra, Base):
@@ -140,8 +138,8 @@ __all__ = [
     "Accessibility",
     "Attribute",
     "Funding",
-    "Metadata",
     "MetaTableDescription",
+    "Metadata",
     "OrganizationIdentifier",
     "Program",
 ]
