@@ -21,7 +21,16 @@ from matcher.core.text import clip
 from matcher.directory import geo
 from matcher.directory.taxonomy import descendant_ids
 from matcher.hsds import HSDS_VERSION, facts, mapping, values
-from matcher.hsds.exporter import Related, facts_in_use, is_derived, service_json
+from matcher.hsds.exporter import (
+    ORGANIZATION_LOADS,
+    SAL_LOADS,
+    SERVICE_LOADS,
+    SERVICE_OWN_LOADS,
+    Related,
+    facts_in_use,
+    is_derived,
+    service_json,
+)
 from matcher.hsds.nesting import nest
 from matcher.models import (
     Location,
@@ -250,27 +259,7 @@ def _minimal(service: Service) -> dict[str, Any]:
 
 
 def _full_service_query() -> Select:
-    return select(Service).options(
-        selectinload(Service.organization).selectinload(Organization.phones),
-        selectinload(Service.organization).selectinload(Organization.translations),
-        selectinload(Service.phones),
-        selectinload(Service.schedules),
-        selectinload(Service.service_areas),
-        selectinload(Service.languages),
-        selectinload(Service.cost_options),
-        selectinload(Service.required_documents),
-        selectinload(Service.contacts),
-        selectinload(Service.taxonomy_terms).selectinload(TaxonomyTerm.taxonomy),
-        selectinload(Service.taxonomy_terms).selectinload(TaxonomyTerm.parent),
-        selectinload(Service.service_at_locations)
-        .selectinload(ServiceAtLocation.location)
-        .options(
-            selectinload(Location.addresses),
-            selectinload(Location.phones),
-            selectinload(Location.languages),
-            selectinload(Location.schedules),
-        ),
-    )
+    return select(Service).options(*SERVICE_LOADS)
 
 
 def services(
@@ -325,15 +314,8 @@ def _organization_json(session: Session, org: Organization, full_service: bool) 
 
 def _organization_query() -> Select:
     return select(Organization).options(
-        selectinload(Organization.phones),
-        selectinload(Organization.contacts),
-        selectinload(Organization.services),
-        selectinload(Organization.locations).options(
-            selectinload(Location.addresses),
-            selectinload(Location.phones),
-            selectinload(Location.languages),
-            selectinload(Location.schedules),
-        ),
+        *ORGANIZATION_LOADS,
+        selectinload(Organization.services).options(*SERVICE_OWN_LOADS),
     )
 
 
@@ -489,14 +471,10 @@ def service_at_locations(
     if place is not None:
         sals = [s for s in sals if _covers(s, place, miles)]
     ids = [s.id for s in sorted(sals, key=lambda s: (rank[s.service_id], s.id))]
+    service = selectinload(ServiceAtLocation.service)
     load = select(ServiceAtLocation).options(
-        selectinload(ServiceAtLocation.service),
-        selectinload(ServiceAtLocation.location).options(
-            *(
-                selectinload(getattr(Location, key))
-                for key in ("addresses", "phones", "languages", "schedules")
-            )
-        ),
+        *(SAL_LOADS if full else (selectinload(ServiceAtLocation.location),)),
+        service.options(*SERVICE_LOADS) if full else service.selectinload(Service.organization),
     )
     rows = _in_order(session, load, _slice(ids, page, per_page))
     get = Related(session)

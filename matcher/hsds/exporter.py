@@ -17,18 +17,21 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from matcher.hsds import extras, facts, mapping, schema, values
 from matcher.hsds.mapping import Row
 from matcher.hsds.nesting import nest
 from matcher.models import (
     Attribute,
+    Contact,
     Location,
     Metadata,
     Organization,
     OrganizationTranslation,
+    Phone,
     Service,
+    ServiceAtLocation,
     ServiceTranslation,
     Taxonomy,
     TaxonomyTerm,
@@ -129,6 +132,58 @@ class Related:
         else:
             derived = []
         return sorted([*stored, *derived], key=lambda r: r["id"] if isinstance(r, dict) else r.id)
+
+
+# Loader options that read a record's nested form in a few queries (one per relation).
+def _phones(relation: Any) -> Any:
+    return selectinload(relation).selectinload(Phone.languages)
+
+
+def _contacts(relation: Any) -> Any:
+    return selectinload(relation).selectinload(Contact.phones).selectinload(Phone.languages)
+
+
+LOCATION_LOADS = (
+    selectinload(Location.addresses),
+    selectinload(Location.languages),
+    selectinload(Location.schedules),
+    selectinload(Location.accessibility),
+    _phones(Location.phones),
+    _contacts(Location.contacts),
+)
+ORGANIZATION_LOADS = (
+    _phones(Organization.phones),
+    _contacts(Organization.contacts),
+    selectinload(Organization.translations),
+    selectinload(Organization.funding),
+    selectinload(Organization.programs),
+    selectinload(Organization.organization_identifiers),
+    selectinload(Organization.locations).options(*LOCATION_LOADS),
+)
+SAL_LOADS = (
+    _contacts(ServiceAtLocation.contacts),
+    _phones(ServiceAtLocation.phones),
+    selectinload(ServiceAtLocation.schedules),
+    selectinload(ServiceAtLocation.location).options(*LOCATION_LOADS),
+)
+SERVICE_OWN_LOADS = (  # all but the organization
+    selectinload(Service.program),
+    _phones(Service.phones),
+    _contacts(Service.contacts),
+    selectinload(Service.schedules),
+    selectinload(Service.service_areas),
+    selectinload(Service.languages),
+    selectinload(Service.funding),
+    selectinload(Service.cost_options),
+    selectinload(Service.required_documents),
+    selectinload(Service.taxonomy_terms).selectinload(TaxonomyTerm.taxonomy),
+    selectinload(Service.taxonomy_terms).selectinload(TaxonomyTerm.parent),
+    selectinload(Service.service_at_locations).options(*SAL_LOADS),
+)
+SERVICE_LOADS = (
+    selectinload(Service.organization).options(*ORGANIZATION_LOADS),
+    *SERVICE_OWN_LOADS,
+)
 
 
 def cost_options(service: Service) -> list[Any]:

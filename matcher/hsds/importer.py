@@ -166,8 +166,14 @@ class Loader(LinkLoader):
                 self.note(f"kept as given, not linked: {table}.{name} names a missing {target}")
                 kept[name] = ref
                 row.values[name] = None
-        if table == "location" and not self._valid_point(row):
-            kept.update({n: row.forms.get(n, row.values[n]) for n in ("latitude", "longitude")})
+        if table == "location" and not self._valid_point(row, existing):
+            kept.update(
+                {
+                    n: row.forms.get(n, row.values[n])
+                    for n in ("latitude", "longitude")
+                    if n in row.values
+                }
+            )
             row.values.update(latitude=None, longitude=None)
         try:
             out = mapping.model_values(table, row.values)
@@ -195,8 +201,14 @@ class Loader(LinkLoader):
             return value.astimezone(UTC).replace(tzinfo=None)
         return mapping.check_column(spec, attr, value)
 
-    def _valid_point(self, row: SourceRow) -> bool:
-        lat, lon = row.values.get("latitude"), row.values.get("longitude")
+    def _valid_point(self, row: SourceRow, existing: Any) -> bool:
+        """Are the coordinates a row gives (with the stored one it leaves out) usable?"""
+        if "latitude" not in row.values and "longitude" not in row.values:
+            return True
+        lat, lon = (
+            row.values[n] if n in row.values else getattr(existing, n, None)
+            for n in ("latitude", "longitude")
+        )
         if lat is None and lon is None:
             return True
         if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):

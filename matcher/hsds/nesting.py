@@ -176,7 +176,10 @@ def _read_tabular_json(file: str, data: dict[str, Any]) -> Tables:
             if not isinstance(raw, dict):
                 raise HSDSError("expected a JSON object", file, f"/{path}/{n}")
             where = SourceRow(file, f"/{path}/{n}", {}, required=_required(table))
-            tables.add(table, type_row(table, raw, where, required=_required(table)))
+            type_row(table, raw, where, required=where.required)
+            if where.values.get("id") is None:
+                raise where.error("a value is required", "id")
+            tables.add(table, where)
     return dict(tables)
 
 
@@ -199,8 +202,11 @@ def _flatten(
         if isinstance(obj.get(key), dict) and raw.get(link) is None:
             raw[link] = obj[key].get("id")
     new = SourceRow(file, where or "/", {}, required=_required(table), given=set())
-    row = tables.add(table, type_row(table, raw, new, required=new.required))
-    id_ = row.values.get("id")
+    type_row(table, raw, new, required=new.required)
+    if new.values.get("id") is None:
+        raise new.error("a value is required", "id")
+    row = tables.add(table, new)
+    id_ = row.values["id"]
     for key, (child, _link) in singles.items():
         if isinstance(obj.get(key), dict):
             owner = None

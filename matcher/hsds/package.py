@@ -106,8 +106,10 @@ class Source:
         key = self.prefix + name
         if key in self._links:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(name), self._links[key]))
-            if hops > 8 or target.startswith("../") or target == ".." or target.startswith("/"):
+            if target.startswith("../") or target == ".." or target.startswith("/"):
                 raise HSDSError(f"a symbolic link to {self._links[key]}, outside the package", name)
+            if hops > 8:
+                raise HSDSError("symbolic links that go round in a loop", name)
             return self._zip_member(target, hops + 1)
         if key not in self._zip:
             raise HSDSError("file is missing from the package", name)
