@@ -126,7 +126,7 @@ def csv_differences(original: Path, exported: Path) -> list[str]:
 # -- round trips ----------------------------------------------------------------------
 
 
-def _export_like(session: Any, original: Any) -> Any:
+def export_like(session: Any, original: Any) -> Any:
     """What Enlace's HSDS API (or tabular export) answers for the records of ``original``."""
     from matcher.hsds import api_queries, exporter
     from matcher.hsds.nesting import _entity
@@ -141,7 +141,8 @@ def _export_like(session: Any, original: Any) -> Any:
             "taxonomy": api_queries.taxonomies,
             "taxonomy_term": api_queries.taxonomy_terms,
         }[kind]
-        page = lister(session, {"per_page": "200"})
+        full = any(isinstance(v, list) for item in original["contents"] for v in item.values())
+        page = lister(session, {"per_page": "200", "full": "true" if full else ""})
         return {**original, "contents": page["contents"]}
     if isinstance(original, dict) and all(str(k).endswith(".csv") for k in original):
         return exporter.tabular_json(session)
@@ -173,7 +174,7 @@ def round_trip_in(app: Any, path: Path, out: Path) -> list[str]:
             exporter.write_csv_package(db.session, out)
             return csv_differences(path, out)
         original = json.loads(path.read_text(encoding="utf-8"))
-        return json_differences(original, _export_like(db.session, original))
+        return json_differences(original, export_like(db.session, original))
 
 
 def round_trip(path: Path, work: Path) -> list[str]:

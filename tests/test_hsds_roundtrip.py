@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench.hsds_roundtrip import (
-    _export_like,
     csv_differences,
     examples,
+    export_like,
     json_differences,
     round_trip_in,
 )
@@ -278,7 +278,7 @@ def test_a_later_versions_fields_travel_as_extension_fields(empty_app, tmp_path)
     later.write_text(json.dumps(record), encoding="utf-8")
     assert "kept as given: service.additional_urls" in imported(empty_app, later)
     with stored(empty_app) as session:
-        assert json_differences(record, _export_like(session, record)) == []
+        assert json_differences(record, export_like(session, record)) == []
 
 
 def test_files_the_package_does_not_name_and_tables_outside_hsds_are_reported(empty_app, tmp_path):

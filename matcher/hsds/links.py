@@ -58,6 +58,8 @@ class LinkLoader:
             if existing is None and row.values.get("name"):
                 query = select(Taxonomy).where(Taxonomy.name == row.values["name"])
                 existing = self.session.scalars(query).first()
+                if existing is not None:
+                    self.note("taxonomies matched to Enlace's by name (their terms go there)")
             values = self.values("taxonomy", row, existing)
             id_ = existing.id if existing else row.values["id"]
             self.taxonomy_map[row.values["id"]] = id_

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -183,8 +184,15 @@ def _read_tabular_json(file: str, data: dict[str, Any]) -> Tables:
     return dict(tables)
 
 
+@cache
 def _required(table: str) -> tuple[str, ...]:
-    return tuple(schema.schema(table).get("required", ()))
+    """Fields the JSON schema requires that Enlace cannot store a record without. Others
+    it requires (a metadata entry's ``field_name``...) are taken as they come, even null:
+    published data has such gaps, and refusing the whole file for them would lose more."""
+    spec = mapping.TABLES[table]
+    columns = spec.model.__table__.c  # type: ignore[attr-defined]
+    needed = {n for n, attr in spec.columns().items() if not columns[attr].nullable}
+    return tuple(n for n in schema.schema(table).get("required", ()) if n == "id" or n in needed)
 
 
 def _flatten(

@@ -82,7 +82,7 @@ class OrganizationIdentifier(UUIDPrimaryKey, HSDSExtra, Base):
     organization_id: Mapped[str] = parent_id("organization")
     identifier_scheme: Mapped[str | None] = mapped_column(String(200))
     identifier_type: Mapped[str] = mapped_column(String(200))
-    identifier: Mapped[str] = mapped_column(String(200))
+    identifier: Mapped[str] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship(
         backref=_children("organization_identifiers", "OrganizationIdentifier.id")
@@ -112,10 +112,10 @@ class Metadata(UUIDPrimaryKey, HSDSExtra, Base):
     resource_type: Mapped[str | None] = mapped_column(String(50))
     last_action_date: Mapped[date | None] = mapped_column(Date)
     last_action_type: Mapped[str | None] = mapped_column(String(50))
-    field_name: Mapped[str | None] = mapped_column(String(100))
+    field_name: Mapped[str | None] = mapped_column(Text)
     previous_value: Mapped[str | None] = mapped_column(Text)
     replacement_value: Mapped[str | None] = mapped_column(Text)
-    updated_by: Mapped[str | None] = mapped_column(String(200))
+    updated_by: Mapped[str | None] = mapped_column(Text)
 
 
 class MetaTableDescription(UUIDPrimaryKey, HSDSExtra, Base):

@@ -74,14 +74,14 @@ def upgrade():
             sa.Column('resource_id', sa.String(36)), sa.Column('resource_type', sa.String(50)),
             sa.Column('last_action_date', sa.Date()),
             sa.Column('last_action_type', sa.String(50)),
-            sa.Column('field_name', sa.String(100)), sa.Column('previous_value', sa.Text()),
-            sa.Column('replacement_value', sa.Text()), sa.Column('updated_by', sa.String(200)),
+            sa.Column('field_name', sa.Text()), sa.Column('previous_value', sa.Text()),
+            sa.Column('replacement_value', sa.Text()), sa.Column('updated_by', sa.Text()),
             index=('resource_id',))
     _create('organization_identifier',
             *_parent('organization_identifier', 'organization_id', 'organization', False),
             sa.Column('identifier_scheme', sa.String(200)),
             sa.Column('identifier_type', sa.String(200), nullable=False),
-            sa.Column('identifier', sa.String(200), nullable=False),
+            sa.Column('identifier', sa.Text(), nullable=False),
             index=('organization_id',))
     _create('program',
             *_parent('program', 'organization_id', 'organization', False),
