@@ -135,3 +135,21 @@ def session(app: Flask):
         engine = db.engine
     with Session(engine, expire_on_commit=False) as test_session:
         yield test_session
+
+
+@pytest.fixture(scope="module")
+def empty_template(tmp_path_factory):
+    """A migrated database with no seed data, built once for the module (HSDS tests)."""
+    from tests.hsds_support import empty_database
+
+    with empty_database(tmp_path_factory.mktemp("hsds-empty")) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_app(empty_template, tmp_path):
+    """An app on a fresh copy of the empty database."""
+    from tests.hsds_support import app_on, database_copy
+
+    with database_copy(empty_template, tmp_path) as url, app_on(url, tmp_path / "empty") as app:
+        yield app

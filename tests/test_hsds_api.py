@@ -6,6 +6,7 @@ Every test here only reads, so the module shares one database copy and one app.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -105,12 +106,19 @@ def test_search_uses_the_search_engine_and_combines_with_other_filters(api, db_s
     food = get(api, "/api/hsds/services?search=food&per_page=100")
     assert food["total_items"] > 3
     assert any("food" in json.dumps(s).lower() for s in food["contents"][:5])
-    org_id = food["contents"][0]["organization_id"]
+    org_id = food["contents"][0]["organization"]["id"]  # nested, as the official list shows
     both = get(api, f"/api/hsds/services?search=food&organization_id={org_id}&per_page=100")
     assert 1 <= both["total_items"] <= food["total_items"]
-    assert {s["organization_id"] for s in both["contents"]} == {org_id}
+    assert {s["organization"]["id"] for s in both["contents"]} == {org_id}
     spanish = get(api, "/api/hsds/services?search=comida&per_page=100")
     assert spanish["total_items"] > 0  # the engine searches Spanish text too
+
+
+def test_the_readme_quotes_the_search_count_the_api_answers(api):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"`services\?search=food` answers `total_items` (\d+)", readme)
+    assert quoted, "README no longer quotes the search=food figure"
+    assert get(api, "/api/hsds/services?search=food&per_page=1")["total_items"] == int(quoted[1])
 
 
 def test_taxonomy_filters_include_narrower_terms(api, db_session):

@@ -20,13 +20,16 @@ from sqlalchemy.orm import Session, selectinload
 from matcher.core.text import clip
 from matcher.directory import geo, service_areas
 from matcher.directory.taxonomy import descendant_ids
-from matcher.hsds import HSDS_VERSION, facts, mapping
+from matcher.hsds import HSDS_VERSION, facts, mapping, values
 from matcher.hsds.exporter import (
-    LOCATION_FULL,
-    related_in,
+    ORGANIZATION_LOADS,
+    SAL_LOADS,
+    SERVICE_LOADS,
+    SERVICE_OWN_LOADS,
+    Related,
+    facts_in_use,
+    is_derived,
     service_json,
-    taxonomy_row,
-    term_row,
 )
 from matcher.hsds.nesting import nest
 from matcher.models import (
@@ -46,12 +49,6 @@ MAX_PAGE = 100_000
 MAX_PROXIMITY_M = 500_000
 METERS_PER_MILE = 1609.344
 PROFILE_URL = "https://github.com/openreferral/specification/tree/3.0"
-ORGANIZATION_FULL: dict[str, Any] = {
-    "phones": {},
-    "contacts": {"phones": {}},
-    "locations": LOCATION_FULL,
-    "attributes": {},
-}
 # Search: ids of matching services, best first (the search engine, or ``ilike_search``).
 Matcher = Callable[[str], list[str]]
 
@@ -250,40 +247,19 @@ def _service_filter_ids(
 # -- services -------------------------------------------------------------------------
 
 
-def _service_list_item(service: Service) -> dict[str, Any]:
-    row = _clean(mapping.hsds_row("service", service))
-    row["organization"] = organization_row(service.organization)
-    return row
+def _service_list_item(session: Session, service: Service) -> dict[str, Any]:
+    """A service as the official list gives it: its own fields, organization and program."""
+    return nest(service, "service", Related(session), full=False)
 
 
 def _minimal(service: Service) -> dict[str, Any]:
-    row = mapping.hsds_row("service", service)
+    row = mapping.exchange_row("service", service)
     keep = ("id", "name", "status", "last_modified")
-    return {k: mapping.to_json(row[k]) for k in keep if row[k] is not None}
+    return {k: values.to_json(row[k]) for k in keep if row[k] is not None}
 
 
 def _full_service_query() -> Select:
-    return select(Service).options(
-        selectinload(Service.organization).selectinload(Organization.phones),
-        selectinload(Service.organization).selectinload(Organization.translations),
-        selectinload(Service.phones),
-        selectinload(Service.schedules),
-        selectinload(Service.service_areas),
-        selectinload(Service.languages),
-        selectinload(Service.cost_options),
-        selectinload(Service.required_documents),
-        selectinload(Service.contacts),
-        selectinload(Service.taxonomy_terms).selectinload(TaxonomyTerm.taxonomy),
-        selectinload(Service.taxonomy_terms).selectinload(TaxonomyTerm.parent),
-        selectinload(Service.service_at_locations)
-        .selectinload(ServiceAtLocation.location)
-        .options(
-            selectinload(Location.addresses),
-            selectinload(Location.phones),
-            selectinload(Location.languages),
-            selectinload(Location.schedules),
-        ),
-    )
+    return select(Service).options(*SERVICE_LOADS)
 
 
 def services(
@@ -297,11 +273,12 @@ def services(
     ids = _service_filter_ids(session, params, search)
     if full:
         rows = _in_order(session, _full_service_query(), _slice(ids, page, per_page))
-        contents = [service_json(session, s) for s in rows]
+        get = Related(session)
+        contents = [service_json(session, s, get) for s in rows]
     else:
         query = select(Service).options(selectinload(Service.organization))
         rows = _in_order(session, query, _slice(ids, page, per_page))
-        contents = [_minimal(s) if minimal else _service_list_item(s) for s in rows]
+        contents = [_minimal(s) if minimal else _service_list_item(session, s) for s in rows]
     return page_body(len(ids), page, per_page, contents)
 
 
@@ -319,37 +296,26 @@ def service(session: Session, service_id: str) -> dict[str, Any] | None:
 # -- organizations --------------------------------------------------------------------
 
 
-def organization_row(org: Organization) -> dict[str, Any]:
-    row = mapping.hsds_row("organization", org)
-    row["description"] = row["description"] or org.name  # required by HSDS
-    return {k: mapping.to_json(v) for k, v in row.items() if v is not None}
+def organization_row(session: Session, org: Organization) -> dict[str, Any]:
+    return nest(org, "organization", Related(session), full=False)
 
 
 def _organization_json(session: Session, org: Organization, full_service: bool) -> dict[str, Any]:
-    out = nest(org, "organization", ORGANIZATION_FULL, related_in(session))
-    out["description"] = organization_row(org)["description"]
-    published = sorted(org.services, key=lambda s: s.id)
-    out["services"] = (
-        [service_json(session, s) for s in published]
-        if full_service
-        else [_service_list_item(s) for s in published]
-    )
-    for item in out["services"]:
-        item.pop("organization", None)
+    """The organization fully nested; its services full (``full_service``) or as list items."""
+    get = Related(session)
+    out = nest(org, "organization", lambda o, t, k: None if k == "services" else get(o, t, k))
+    services = sorted(org.services, key=lambda s: s.id)
+    if services:
+        out["services"] = [
+            nest(s, "service", get, full=full_service, inside=("organization",)) for s in services
+        ]
     return out
 
 
 def _organization_query() -> Select:
     return select(Organization).options(
-        selectinload(Organization.phones),
-        selectinload(Organization.contacts),
-        selectinload(Organization.services),
-        selectinload(Organization.locations).options(
-            selectinload(Location.addresses),
-            selectinload(Location.phones),
-            selectinload(Location.languages),
-            selectinload(Location.schedules),
-        ),
+        *ORGANIZATION_LOADS,
+        selectinload(Organization.services).options(*SERVICE_OWN_LOADS),
     )
 
 
@@ -369,7 +335,7 @@ def organizations(session: Session, params: Mapping[str, Any]) -> dict[str, Any]
     contents = [
         _organization_json(session, o, full_service)
         if full or full_service
-        else organization_row(o)
+        else organization_row(session, o)
         for o in rows
     ]
     return page_body(len(ids), page, per_page, contents)
@@ -394,29 +360,38 @@ def _contains(words: str | None, *texts: str | None) -> bool:
     return all(w.casefold() in haystack for w in (words or "").split())
 
 
+def _taxonomy_rows(session: Session) -> list[tuple[dict[str, Any], Any]]:
+    """(typed row, record) of every taxonomy an export carries."""
+    out = [
+        (mapping.exchange_row("taxonomy", t), t)
+        for t in session.scalars(select(Taxonomy).order_by(Taxonomy.name))
+        if not is_derived(t)
+    ]
+    return out + ([(facts.TAXONOMY, facts.TAXONOMY)] if facts_in_use(session) else [])
+
+
 def taxonomies(session: Session, params: Mapping[str, Any]) -> dict[str, Any]:
-    """``GET /taxonomies``: Enlace's taxonomies plus the "Enlace listing facts" one."""
+    """``GET /taxonomies``: Enlace's taxonomies plus "Enlace listing facts" when in use."""
     page, per_page = _paging(params)
     text = _text(params, "search")
-    rows = [taxonomy_row(t) for t in session.scalars(select(Taxonomy).order_by(Taxonomy.name))]
-    rows = [r for r in [*rows, facts.TAXONOMY] if _contains(text, r["name"], r["description"])]
-    contents = [_clean(r) for r in rows[(page - 1) * per_page : page * per_page]]
+    rows = [
+        (r, o) for r, o in _taxonomy_rows(session) if _contains(text, r["name"], r["description"])
+    ]
+    get = Related(session)
+    contents = [nest(o, "taxonomy", get) for _r, o in rows[(page - 1) * per_page : page * per_page]]
     return page_body(len(rows), page, per_page, contents)
 
 
 def taxonomy(session: Session, taxonomy_id: str) -> dict[str, Any] | None:
     if taxonomy_id == facts.TAXONOMY["id"]:
-        return _clean(facts.TAXONOMY)
+        return nest(facts.TAXONOMY, "taxonomy", Related(session))
     found = session.get(Taxonomy, _id(taxonomy_id) or "")
-    return _clean(taxonomy_row(found)) if found else None
+    return nest(found, "taxonomy", Related(session)) if found and not is_derived(found) else None
 
 
-def _clean(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: mapping.to_json(v) for k, v in row.items() if v is not None}
-
-
-def _term_json(session: Session, row: dict[str, Any]) -> dict[str, Any]:
-    return nest(row, "taxonomy_term", {"taxonomy_detail": {}}, related_in(session))
+def _contains(words: str | None, *texts: Any) -> bool:
+    haystack = " ".join(t for t in texts if isinstance(t, str)).casefold()
+    return all(w.casefold() in haystack for w in (words or "").split())
 
 
 def taxonomy_terms(session: Session, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -426,26 +401,33 @@ def taxonomy_terms(session: Session, params: Mapping[str, Any]) -> dict[str, Any
     taxonomy_id, parent_id = _text(params, "taxonomy_id"), _text(params, "parent_id")
     text = _text(params, "search")
     query = select(TaxonomyTerm).options(selectinload(TaxonomyTerm.taxonomy))
-    rows = [
-        term_row(t) for t in session.scalars(query.order_by(TaxonomyTerm.name, TaxonomyTerm.id))
+    terms = [
+        (mapping.exchange_row("taxonomy_term", t), t)
+        for t in session.scalars(query.order_by(TaxonomyTerm.name, TaxonomyTerm.id))
     ]
+    if facts_in_use(session):
+        terms += [(r, r) for r in facts.term_rows()]
     rows = [
-        r
-        for r in rows + facts.term_rows()
+        (r, o)
+        for r, o in terms
         if (taxonomy_id is None or r["taxonomy_id"] == taxonomy_id)
         and (parent_id is None or r["parent_id"] == parent_id)
         and not (top_only and r["parent_id"])
         and _contains(text, r["name"], r["code"], r["description"])
     ]
-    contents = [_term_json(session, r) for r in rows[(page - 1) * per_page : page * per_page]]
+    get = Related(session)
+    contents = [
+        nest(o, "taxonomy_term", get) for _r, o in rows[(page - 1) * per_page : page * per_page]
+    ]
     return page_body(len(rows), page, per_page, contents)
 
 
 def taxonomy_term(session: Session, term_id: str) -> dict[str, Any] | None:
     if term_id in facts.TERMS_BY_ID:
-        return _term_json(session, next(r for r in facts.term_rows() if r["id"] == term_id))
+        row = next(r for r in facts.term_rows() if r["id"] == term_id)
+        return nest(row, "taxonomy_term", Related(session))
     found = session.get(TaxonomyTerm, _id(term_id) or "")
-    return _term_json(session, term_row(found)) if found else None
+    return nest(found, "taxonomy_term", Related(session)) if found else None
 
 
 # -- service at location --------------------------------------------------------------
@@ -489,20 +471,14 @@ def service_at_locations(
     if place is not None:
         sals = [s for s in sals if _covers(s, place, miles)]
     ids = [s.id for s in sorted(sals, key=lambda s: (rank[s.service_id], s.id))]
-    shape: dict[str, Any] = (
-        {"location": LOCATION_FULL, "service": {}} if full else {"location": {}, "service": {}}
-    )
+    service = selectinload(ServiceAtLocation.service)
     load = select(ServiceAtLocation).options(
-        selectinload(ServiceAtLocation.service),
-        selectinload(ServiceAtLocation.location).options(
-            *(
-                selectinload(getattr(Location, key))
-                for key in ("addresses", "phones", "languages", "schedules")
-            )
-        ),
+        *(SAL_LOADS if full else (selectinload(ServiceAtLocation.location),)),
+        service.options(*SERVICE_LOADS) if full else service.selectinload(Service.organization),
     )
     rows = _in_order(session, load, _slice(ids, page, per_page))
-    contents = [nest(s, "service_at_location", shape, related_in(session)) for s in rows]
+    get = Related(session)
+    contents = [nest(s, "service_at_location", get, full=full) for s in rows]
     return page_body(len(ids), page, per_page, contents)
 
 
@@ -511,8 +487,7 @@ def service_at_location(session: Session, sal_id: str) -> dict[str, Any] | None:
     found = session.get(ServiceAtLocation, _id(sal_id) or "")
     if found is None or not found.service.organization.published:
         return None
-    shape = {"location": LOCATION_FULL, "service": {}}
-    return nest(found, "service_at_location", shape, related_in(session))
+    return nest(found, "service_at_location", Related(session))
 
 
 def root(openapi_url: str) -> dict[str, str]:

@@ -94,9 +94,16 @@ def _translation_attributes(entity: str, obj: Any) -> list[Row]:
     return out
 
 
-def service_attributes(service: Service) -> list[Row]:
-    """Taxonomy links, flags and translations of a service, as attribute rows."""
-    out = [attribute("service", service.id, t.id, None) for t in service.taxonomy_terms]
+def service_attributes(
+    service: Service, covered: set[str] | frozenset[str] = frozenset()
+) -> list[Row]:
+    """Taxonomy links, flags and translations of a service, as attribute rows (links to the
+    ``covered`` terms travel as the imported attributes that made them)."""
+    out = [
+        attribute("service", service.id, t.id, None)
+        for t in service.taxonomy_terms
+        if t.id not in covered
+    ]
     for flag in FLAGS:
         value = getattr(service, flag)
         if value is not None:

@@ -28,8 +28,9 @@ from typing import Any
 from matcher.core.upsert import stable_id
 from matcher.directory import languages
 from matcher.directory.taxonomy import OPEN_ELIGIBILITY
-from matcher.hsds import HSDSError, mapping
+from matcher.hsds import HSDSError
 from matcher.hsds.package import Source, SourceRow, Tables, type_row
+from matcher.hsds.values import UUID_RE
 
 HSDS3, HSDS11, OHANA = "HSDS 3.0", "HSDS 1.1", "Ohana API CSV"
 OHANA_FILES = ("organizations.csv", "locations.csv", "services.csv")
@@ -97,16 +98,16 @@ class Builder:
         """A UUID as is; any other id as a stable UUID derived from it."""
         if not raw:
             return None
-        return raw if mapping.UUID_RE.match(raw) else stable_id(self.prefix, table, raw)
+        return raw if UUID_RE.match(raw) else stable_id(self.prefix, table, raw)
 
     def add(self, table: str, file: str, row: int | str, values: dict[str, Any]) -> None:
         where = SourceRow(file, row, {})
-        self.tables.setdefault(table, []).append(type_row(table, values, where))
+        self.tables.setdefault(table, []).append(type_row(table, values, where, complete=True))
 
     def skip(self, table: str, file: str, count: int) -> None:
         """Rows of a table Enlace does not store (the loader reports them as skipped)."""
         rows = self.tables.setdefault(table, [])
-        rows.extend(SourceRow(file, n, {"id": f"{file}:{n}"}) for n in range(count))
+        rows.extend(SourceRow(file, n, {"id": f"{file}:{n}"}, skipped=True) for n in range(count))
 
 
 def read_csv(source: Source, name: str) -> list[dict[str, str]]:

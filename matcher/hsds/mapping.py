@@ -1,18 +1,22 @@
 """One field mapping between HSDS 3.0 rows and Enlace's models, used both ways.
 
-Most HSDS fields live in a model column of the same name. The few places where
-Enlace stores something differently are named here, each with its pair of
-conversions (see README, "HSDS mapping"):
+Every HSDS table has a model, and most fields live in a column of the same name. The
+few places where Enlace stores something differently are named here, each with its
+pair of conversions (see README, "HSDS mapping"):
 
 * ``service.last_modified`` <-> ``Service.updated_at``; ``assured_date`` <->
   ``last_verified_at`` (a date at midnight UTC);
 * ``language.note`` carries ``Language.interpreter`` as a fixed leading phrase;
 * ``service_area.name`` carries ``ServiceArea.kind`` (``"Monterey County"`` is a
   county, a ZIP code is a postal code, a known place is a city, else text);
-* ``phone.extension`` is a number in HSDS and text in Enlace.
+* ``phone.extension`` is a number in HSDS and text in Enlace;
+* ``schedule.timezone`` (a UTC offset) is ``Schedule.utc_offset``: Enlace's own
+  ``Schedule.timezone`` is an IANA name for its opening-hours filter.
 
-Values in rows are typed (str, float, int, date, time, datetime or None); ``parse``
-turns CSV text or JSON values into them and ``to_text`` / ``to_json`` turn them back.
+What a record carries beyond its columns lives in its ``hsds_extra`` (``extras``):
+extension fields, original spellings, references to records Enlace does not have.
+Rows hold typed values (``values.parse``); ``hsds_row`` builds one from a model
+object and ``exchange_row`` adds what ``hsds_extra`` kept, ready for CSV or JSON.
 """
 
 from __future__ import annotations
@@ -20,21 +24,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, String
 
 from matcher.directory import geo
-from matcher.hsds import schema
+from matcher.hsds import extras, schema, values
 from matcher.models import (
+    Accessibility,
     Address,
+    Attribute,
     Contact,
     CostOption,
+    Funding,
     Language,
     Location,
+    Metadata,
+    MetaTableDescription,
     Organization,
+    OrganizationIdentifier,
     Phone,
+    Program,
     RequiredDocument,
     Schedule,
     Service,
@@ -45,8 +57,7 @@ from matcher.models import (
 )
 
 Row = dict[str, Any]
-_HEX = "[0-9a-fA-F]"
-UUID_RE = re.compile(rf"^{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}$")
+ANY = "*"  # a reference to a record of any table (attribute.link_id, metadata.resource_id)
 INTERPRETER_NOTE = "Offered through an interpreter"
 COUNTY_SUFFIX = " County"
 # HSDS requires address_1; Enlace knows only the city and ZIP for some locations.
@@ -56,73 +67,107 @@ _ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 
 @dataclass(frozen=True)
 class Table:
-    """An HSDS table Enlace stores: its model and the columns that differ in name."""
+    """An HSDS table: its model, renamed and specially converted fields, its references."""
 
     name: str
     model: type
     renamed: dict[str, str] = field(default_factory=dict)  # hsds field -> model attribute
     special: tuple[str, ...] = ()  # converted by a hook below
-    references: tuple[str, ...] = ()  # *_id fields that name another record
+    references: dict[str, str] = field(default_factory=dict)  # field -> table it names
 
     def columns(self) -> dict[str, str]:
         """HSDS field -> model attribute for every plainly mapped field."""
-        model_cols = set(self.model.__table__.c.keys())  # type: ignore[attr-defined]
-        out = {}
-        for name in field_names(self.name):
-            attr = self.renamed.get(name, name)
-            if name not in self.special and attr in model_cols and attr != "id":
-                out[name] = attr
-        return out
+        return _columns(self.name)
+
+    def columnless(self) -> tuple[str, ...]:
+        """Core fields with no column of their own: kept in ``hsds_extra`` as given."""
+        return _columnless(self.name)
+
+
+@cache
+def _columns(name: str) -> dict[str, str]:
+    table = TABLES[name]
+    model_cols = set(table.model.__table__.c.keys())  # type: ignore[attr-defined]
+    out = {}
+    for name in field_names(table.name):
+        attr = table.renamed.get(name, name)
+        if name not in table.special and attr in model_cols and attr != "id":
+            out[name] = attr
+    return out
+
+
+@cache
+def _columnless(name: str) -> tuple[str, ...]:
+    table = TABLES[name]
+    mapped = set(table.columns()) | set(table.special) | {"id"}
+    return tuple(n for n in field_names(name) if n not in mapped)
+
+
+def _refs(*names: str) -> dict[str, str]:
+    return {f"{n}_id": n for n in names}
 
 
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("taxonomy", Taxonomy),
-        Table("taxonomy_term", TaxonomyTerm, references=("parent_id", "taxonomy_id")),
-        Table("organization", Organization),
-        Table("location", Location, references=("organization_id",)),
-        Table("address", Address, special=("address_1",), references=("location_id",)),
+        Table("taxonomy", Taxonomy, special=("description",)),
+        Table(
+            "taxonomy_term",
+            TaxonomyTerm,
+            special=("description",),
+            references={"parent_id": "taxonomy_term", "taxonomy_id": "taxonomy"},
+        ),
+        Table("organization", Organization, special=("description",)),
+        Table("program", Program, references=_refs("organization")),
+        Table("location", Location, references=_refs("organization")),
         Table(
             "service",
             Service,
             renamed={"last_modified": "updated_at", "assured_date": "last_verified_at"},
             special=("assured_date", "last_modified"),
-            references=("organization_id",),
+            references=_refs("organization", "program"),
         ),
-        Table("service_at_location", ServiceAtLocation, references=("service_id", "location_id")),
-        Table("contact", Contact, references=("organization_id", "service_id")),
+        Table("service_at_location", ServiceAtLocation, references=_refs("service", "location")),
+        Table(
+            "contact",
+            Contact,
+            references=_refs("organization", "service", "service_at_location", "location"),
+        ),
         Table(
             "phone",
             Phone,
             special=("extension",),
-            references=("organization_id", "service_id", "location_id", "contact_id"),
+            references=_refs(
+                "location", "service", "organization", "contact", "service_at_location"
+            ),
         ),
         Table(
-            "schedule", Schedule, special=("timezone",), references=("service_id", "location_id")
+            "schedule",
+            Schedule,
+            renamed={"timezone": "utc_offset"},
+            references=_refs("service", "location", "service_at_location"),
         ),
-        Table("language", Language, special=("note",), references=("service_id", "location_id")),
-        Table("service_area", ServiceArea, special=("name",), references=("service_id",)),
-        Table("cost_option", CostOption, references=("service_id",)),
-        Table("required_document", RequiredDocument, references=("service_id",)),
+        Table(
+            "language",
+            Language,
+            special=("note",),
+            references=_refs("service", "location", "phone"),
+        ),
+        Table("funding", Funding, references=_refs("organization", "service")),
+        Table("accessibility", Accessibility, references=_refs("location")),
+        Table("organization_identifier", OrganizationIdentifier, references=_refs("organization")),
+        Table("address", Address, special=("address_1",), references=_refs("location")),
+        Table("service_area", ServiceArea, special=("name",), references=_refs("service")),
+        Table("cost_option", CostOption, references=_refs("service")),
+        Table("required_document", RequiredDocument, references=_refs("service")),
+        Table("meta_table_description", MetaTableDescription),
+        Table("metadata", Metadata, references={"resource_id": ANY}),
+        Table(
+            "attribute",
+            Attribute,
+            references={"link_id": ANY, "taxonomy_term_id": "taxonomy_term"},
+        ),
     )
-}
-# HSDS tables Enlace does not keep (their rows are reported as skipped on import).
-NOT_STORED = (
-    "program",
-    "funding",
-    "accessibility",
-    "metadata",
-    "meta_table_description",
-    "organization_identifier",
-)
-# JSON-schema enumerations that Enlace's database also enforces.
-ENUMS = {
-    ("service", "status"): ("active", "inactive", "defunct", "temporarily closed"),
-    ("location", "location_type"): ("physical", "postal", "virtual"),
-    ("address", "address_type"): ("physical", "postal", "virtual"),
-    ("schedule", "freq"): ("WEEKLY", "MONTHLY"),
-    ("schedule", "wkst"): ("MO", "TU", "WE", "TH", "FR", "SA", "SU"),
 }
 
 
@@ -134,68 +179,9 @@ def field_names(table: str) -> list[str]:
     return [f["name"] for f in descriptor_fields(table)]
 
 
-def required_fields(table: str) -> list[str]:
-    return [f["name"] for f in descriptor_fields(table) if f.get("constraints", {}).get("required")]
-
-
-# -- values ---------------------------------------------------------------------------
-
-
-def parse(table: str, spec: dict[str, Any], raw: Any) -> Any:
-    """A CSV cell or JSON value as a typed value; raises ValueError with the reason."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    kind, fmt = spec["type"], spec.get("format")
-    if isinstance(raw, bool | dict | list):
-        raise ValueError(f"expected a {kind}, got {type(raw).__name__}")
-    if kind == "number":
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"expected a number, got {raw!r}") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"expected a number, got {raw!r}")
-        return int(value) if value.is_integer() else value
-    text = str(raw) if kind == "string" else str(raw).strip()
-    try:
-        if kind == "date":
-            return date.fromisoformat(text)
-        if kind == "time":
-            return time.fromisoformat(text).replace(tzinfo=None)
-        if kind == "datetime":
-            value = datetime.fromisoformat(text)
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-    except ValueError:
-        raise ValueError(f"expected an ISO 8601 {kind}, got {raw!r}") from None
-    if fmt == "uuid" and not UUID_RE.match(text):
-        raise ValueError(f"expected a UUID, got {raw!r}")
-    allowed = ENUMS.get((table, spec["name"]))
-    if allowed and text not in allowed:
-        raise ValueError(f"{text!r} is not one of {', '.join(allowed)}")
-    return text
-
-
-def to_text(value: Any) -> str:
-    """A typed value as a CSV cell."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return iso_datetime(value)
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value)
-
-
-def to_json(value: Any) -> Any:
-    if isinstance(value, (date, time)):
-        return to_text(value)
-    return value
-
-
-def iso_datetime(value: datetime) -> str:
-    """UTC with a ``Z``: naive values (SQLite) are already UTC."""
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.isoformat().replace("+00:00", "Z")
+@cache
+def field_spec(table: str, name: str) -> dict[str, Any] | None:
+    return next((f for f in descriptor_fields(table) if f["name"] == name), None)
 
 
 def check_column(table: Table, attr: str, value: Any) -> Any:
@@ -247,8 +233,11 @@ def parse_area_name(name: str | None) -> tuple[str, str | None]:
     return "text", text
 
 
-def _extension(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _extension(value: str | None) -> int | float | None:
+    try:
+        return values.parse("phone", {"name": "extension", "type": "number"}, value)
+    except ValueError:
+        return None
 
 
 def _date_of(value: datetime | None) -> date | None:
@@ -257,6 +246,13 @@ def _date_of(value: datetime | None) -> date | None:
 
 def _midnight(value: date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day, tzinfo=UTC) if value else None
+
+
+def _term_taxonomy(term: TaxonomyTerm) -> Row:
+    return {
+        "description": term.description or term.name,  # required by HSDS
+        "taxonomy": term.taxonomy.name if term.taxonomy else None,
+    }
 
 
 # Export side: model object -> values of the special fields.
@@ -268,39 +264,60 @@ EXPORT_HOOKS: dict[str, Callable[[Any], Row]] = {
     "phone": lambda p: {"extension": _extension(p.extension)},
     "language": lambda lang: {"note": language_note(lang)},
     "service_area": lambda a: {"name": area_name(a)},
-    "schedule": lambda _s: {"timezone": None},
     "address": lambda a: {"address_1": a.address_1 or NO_STREET},
+    # HSDS requires a description: the name stands in when there is none.
+    "organization": lambda o: {"description": o.description or o.name},
+    "taxonomy": lambda t: {"description": t.description or t.name},
+    "taxonomy_term": _term_taxonomy,
 }
 
 
 def _import_language(row: Row) -> Row:
-    interpreter, note = parse_language_note(row.get("note"))
+    if "note" not in row:
+        return {}
+    interpreter, note = parse_language_note(row["note"])
     return {"interpreter": interpreter, "note": note}
 
 
 def _import_area(row: Row) -> Row:
-    kind, name = parse_area_name(row.get("name"))
+    if "name" not in row:
+        return {}
+    kind, name = parse_area_name(row["name"])
     return {"kind": kind, "name": name}
 
 
-# Import side: row -> model values of the special fields.
+def _import_service(row: Row) -> Row:
+    out: Row = {}
+    if "assured_date" in row:
+        out["last_verified_at"] = _midnight(row["assured_date"])
+    if row.get("last_modified"):
+        out["updated_at"] = row["last_modified"]
+    return out
+
+
+# Import side: the fields present in a row -> model values of the special fields.
 IMPORT_HOOKS: dict[str, Callable[[Row], Row]] = {
-    "service": lambda r: {
-        "last_verified_at": _midnight(r.get("assured_date")),
-        **({"updated_at": r["last_modified"]} if r.get("last_modified") else {}),
-    },
-    "phone": lambda r: {"extension": None if r.get("extension") is None else str(r["extension"])},
+    "service": _import_service,
+    "phone": lambda r: (
+        {"extension": None if r["extension"] is None else values.to_text(r["extension"])}
+        if "extension" in r
+        else {}
+    ),
     "language": _import_language,
     "service_area": _import_area,
-    "schedule": lambda _r: {},
-    "address": lambda r: {
-        "address_1": None if r.get("address_1") == NO_STREET else r.get("address_1")
-    },
+    "address": lambda r: (
+        {"address_1": None if r["address_1"] == NO_STREET else r["address_1"]}
+        if "address_1" in r
+        else {}
+    ),
+    "organization": lambda r: {"description": r["description"]} if "description" in r else {},
+    "taxonomy": lambda r: {"description": r["description"]} if "description" in r else {},
+    "taxonomy_term": lambda r: {"description": r["description"]} if "description" in r else {},
 }
 
 
 def hsds_row(table: str, obj: Any) -> Row:
-    """Every descriptor field of ``table`` for one model object (None where unknown)."""
+    """Every descriptor field of ``table`` for one model object, typed (None where unknown)."""
     spec = TABLES[table]
     row: Row = dict.fromkeys(field_names(table))
     row["id"] = obj.id
@@ -311,12 +328,38 @@ def hsds_row(table: str, obj: Any) -> Row:
     return row
 
 
+def exchange_row(table: str, obj: Any) -> Row:
+    """``hsds_row`` plus what ``hsds_extra`` kept: original spellings, extension fields."""
+    if isinstance(obj, dict):  # a row Enlace derives (facts), already complete
+        return {**dict.fromkeys(field_names(table)), **obj}
+    row = hsds_row(table, obj)
+    extra = getattr(obj, "hsds_extra", None) or {}
+    for name, value in extra.get(extras.DERIVED, {}).items():
+        if row.get(name) == value:
+            row[name] = None
+    for name, raw in extra.get(extras.KEPT, {}).items():
+        if row.get(name) is None:
+            row[name] = values.Original(raw, _kind(table, name))
+    for name, raw in extra.get(extras.FORMS, {}).items():
+        spec = field_spec(table, name)
+        if spec and values.same_value(table, spec, raw, row.get(name)):
+            row[name] = values.Original(raw, spec["type"])
+    columnless = TABLES[table].columnless()
+    for name, raw in extra.get(extras.FIELDS, {}).items():
+        if name in columnless or row.get(name) is None:
+            row[name] = values.Original(raw, _kind(table, name))
+    return row
+
+
+def _kind(table: str, name: str) -> str:
+    spec = field_spec(table, name)
+    return spec["type"] if spec else "any"
+
+
 def model_values(table: str, row: Row) -> Row:
-    """Model attribute values for one typed row; raises (field, ValueError)."""
+    """Model attribute values for the fields present in one typed row (absent: unchanged)."""
     spec = TABLES[table]
-    values: Row = {}
-    for name, attr in spec.columns().items():
-        values[attr] = row.get(name)
+    out: Row = {attr: row[name] for name, attr in spec.columns().items() if name in row}
     if table in IMPORT_HOOKS:
-        values.update(IMPORT_HOOKS[table](row))
-    return values
+        out.update(IMPORT_HOOKS[table](row))
+    return out

@@ -6,6 +6,8 @@ from matcher.models.audit import AuditEvent
 from matcher.models.base import Base
 from matcher.models.directory import *  # noqa: F403
 from matcher.models.directory import __all__ as _directory_all
+from matcher.models.exchange import *  # noqa: F403
+from matcher.models.exchange import __all__ as _exchange_all
 from matcher.models.needs import *  # noqa: F403
 from matcher.models.needs import __all__ as _needs_all
 from matcher.models.ops import IndexChange
@@ -29,6 +31,7 @@ __all__ = [
     "Taxonomy",
     "TaxonomyTerm",
     *_directory_all,
+    *_exchange_all,
     "AuditEvent",
     *_accounts_all,
     *_review_all,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import JSON, DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints let Alembic drop and alter them on PostgreSQL and SQLite alike.
@@ -42,3 +43,11 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class HSDSExtra:
+    """What an exchanged HSDS record carried that no column holds: profile or extension
+    fields, the original spelling of numbers and dates, references to records Enlace does
+    not have. Kept so that an export gives back what an import took (``hsds.extras``)."""
+
+    hsds_extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -48,7 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matcher.models.base import Base, Timestamps, UUIDPrimaryKey, new_id
+from matcher.models.base import Base, HSDSExtra, Timestamps, UUIDPrimaryKey, new_id
 
 PRIMARY_LOCALE = "en"
 
@@ -114,7 +114,7 @@ class Translatable:
         return cls.translations.property.mapper.class_  # type: ignore[attr-defined]
 
 
-class Organization(UUIDPrimaryKey, Timestamps, Translatable, Base):
+class Organization(UUIDPrimaryKey, Timestamps, Translatable, HSDSExtra, Base):
     __tablename__ = "organization"
     TRANSLATED_FIELDS = ("name", "description")
 
@@ -126,6 +126,11 @@ class Organization(UUIDPrimaryKey, Timestamps, Translatable, Base):
     tax_id: Mapped[str | None] = mapped_column(String(50))
     year_incorporated: Mapped[int | None] = mapped_column(Integer)
     legal_status: Mapped[str | None] = mapped_column(String(100))
+    tax_status: Mapped[str | None] = mapped_column(String(200))
+    logo: Mapped[str | None] = mapped_column(String(500))
+    uri: Mapped[str | None] = mapped_column(String(500))
+    # Another publisher's id: not a foreign key, the parent may live elsewhere.
+    parent_organization_id: Mapped[str | None] = mapped_column(String(36))
     # Provenance: where the record came from, shown to users ("sample data ...").
     source: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -167,7 +172,7 @@ service_taxonomy_term = Table(
 )
 
 
-class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
+class Service(UUIDPrimaryKey, Timestamps, Translatable, HSDSExtra, Base):
     __tablename__ = "service"
     TRANSLATED_FIELDS = (
         "name",
@@ -188,6 +193,9 @@ class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
     )
 
     organization_id: Mapped[str] = parent_id("organization")
+    program_id: Mapped[str | None] = mapped_column(
+        ForeignKey("program.id", ondelete="SET NULL"), index=True
+    )
     name: Mapped[str] = mapped_column(String(300))
     alternate_name: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
@@ -197,6 +205,7 @@ class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
     interpretation_services: Mapped[str | None] = mapped_column(Text)
     application_process: Mapped[str | None] = mapped_column(Text)
     fees_description: Mapped[str | None] = mapped_column(Text)
+    fees: Mapped[str | None] = mapped_column(Text)
     cost: Mapped[str | None] = mapped_column(String(20))
     wait_time: Mapped[str | None] = mapped_column(String(200))
     accreditations: Mapped[str | None] = mapped_column(Text)
@@ -205,6 +214,7 @@ class Service(UUIDPrimaryKey, Timestamps, Translatable, Base):
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     alert: Mapped[str | None] = mapped_column(Text)
     licenses: Mapped[str | None] = mapped_column(Text)
+    assurer_email: Mapped[str | None] = mapped_column(String(320))
     accepting_referrals: Mapped[bool | None] = mapped_column(Boolean)
     # None: unknown. False: the listing states that no ID or SSN is required.
     id_required: Mapped[bool | None] = mapped_column(Boolean)
@@ -254,7 +264,7 @@ class ServiceTranslation(TranslationRow, Base):
     fees_description: Mapped[str | None] = mapped_column(Text)
 
 
-class Location(UUIDPrimaryKey, Timestamps, Base):
+class Location(UUIDPrimaryKey, Timestamps, HSDSExtra, Base):
     __tablename__ = "location"
     __table_args__ = (
         CheckConstraint("location_type IN ('physical', 'postal', 'virtual')", name="type"),
@@ -274,6 +284,7 @@ class Location(UUIDPrimaryKey, Timestamps, Base):
     # How the point was obtained: 'source' (given by the data), 'zip_centroid', 'city'.
     coordinates_source: Mapped[str | None] = mapped_column(String(20))
     external_identifier: Mapped[str | None] = mapped_column(String(200))
+    external_identifier_type: Mapped[str | None] = mapped_column(String(200))
 
     organization: Mapped[Organization | None] = relationship(back_populates="locations")
     addresses: Mapped[list[Address]] = owned("location")
@@ -293,7 +304,7 @@ class Location(UUIDPrimaryKey, Timestamps, Base):
         return self.latitude is not None and self.longitude is not None
 
 
-class Address(UUIDPrimaryKey, Base):
+class Address(UUIDPrimaryKey, HSDSExtra, Base):
     __tablename__ = "address"
 
     location_id: Mapped[str] = parent_id("location")
@@ -315,7 +326,7 @@ class Address(UUIDPrimaryKey, Base):
         return f"{street}, {place}" if street else place
 
 
-class ServiceAtLocation(UUIDPrimaryKey, Base):
+class ServiceAtLocation(UUIDPrimaryKey, HSDSExtra, Base):
     __tablename__ = "service_at_location"
     __table_args__ = (UniqueConstraint("service_id", "location_id"),)
 
@@ -327,13 +338,14 @@ class ServiceAtLocation(UUIDPrimaryKey, Base):
     location: Mapped[Location] = relationship(back_populates="service_at_locations")
 
 
-class Phone(UUIDPrimaryKey, Base):
+class Phone(UUIDPrimaryKey, HSDSExtra, Base):
     __tablename__ = "phone"
 
     organization_id: Mapped[str | None] = parent_id("organization")
     service_id: Mapped[str | None] = parent_id("service")
     location_id: Mapped[str | None] = parent_id("location")
     contact_id: Mapped[str | None] = parent_id("contact")
+    service_at_location_id: Mapped[str | None] = parent_id("service_at_location")
     number: Mapped[str] = mapped_column(String(50))
     extension: Mapped[str | None] = mapped_column(String(20))
     type: Mapped[str | None] = mapped_column(String(20))
@@ -345,11 +357,13 @@ class Phone(UUIDPrimaryKey, Base):
     contact: Mapped[Contact | None] = relationship(back_populates="phones")
 
 
-class Contact(UUIDPrimaryKey, Base):
+class Contact(UUIDPrimaryKey, HSDSExtra, Base):
     __tablename__ = "contact"
 
     organization_id: Mapped[str | None] = parent_id("organization")
     service_id: Mapped[str | None] = parent_id("service")
+    service_at_location_id: Mapped[str | None] = parent_id("service_at_location")
+    location_id: Mapped[str | None] = parent_id("location")
     name: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200))
@@ -360,7 +374,7 @@ class Contact(UUIDPrimaryKey, Base):
     phones: Mapped[list[Phone]] = relationship(back_populates="contact")
 
 
-class Schedule(UUIDPrimaryKey, Base):
+class Schedule(UUIDPrimaryKey, HSDSExtra, Base):
     """Weekly opening hours (HSDS RRULE subset: FREQ=WEEKLY, BYDAY) plus free-text notes.
 
     One row per opening window; ``byday`` holds one or more comma-separated
@@ -375,8 +389,21 @@ class Schedule(UUIDPrimaryKey, Base):
 
     service_id: Mapped[str | None] = parent_id("service")
     location_id: Mapped[str | None] = parent_id("location")
+    service_at_location_id: Mapped[str | None] = parent_id("service_at_location")
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    # The rest of the HSDS repeat rule, kept for exchange (opening hours read freq/byday).
+    dtstart: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    wkst: Mapped[str | None] = mapped_column(String(2))
+    byweekno: Mapped[str | None] = mapped_column(String(200))
+    bymonthday: Mapped[str | None] = mapped_column(String(200))
+    byyearday: Mapped[str | None] = mapped_column(String(200))
+    schedule_link: Mapped[str | None] = mapped_column(String(500))
+    attending_type: Mapped[str | None] = mapped_column(Text)
+    # HSDS ``timezone``: a UTC offset in hours (``timezone`` below is Enlace's IANA name).
+    utc_offset: Mapped[float | None] = mapped_column(Float)
     freq: Mapped[str | None] = mapped_column(String(10), default="WEEKLY")
     interval: Mapped[int | None] = mapped_column(Integer)
     byday: Mapped[str | None] = mapped_column(String(40))
@@ -394,7 +421,7 @@ class Schedule(UUIDPrimaryKey, Base):
         return [d for d in (self.byday or "").split(",") if d]
 
 
-class Language(UUIDPrimaryKey, Base):
+class Language(UUIDPrimaryKey, HSDSExtra, Base):
     """A language a service offers: ISO 639-1 (``es``) or 639-3 (``mix``) code and a name.
 
     ``interpreter`` is Enlace's addition: True when the language is offered only
@@ -405,6 +432,7 @@ class Language(UUIDPrimaryKey, Base):
 
     service_id: Mapped[str | None] = parent_id("service")
     location_id: Mapped[str | None] = parent_id("location")
+    phone_id: Mapped[str | None] = parent_id("phone")
     name: Mapped[str | None] = mapped_column(String(100))
     code: Mapped[str | None] = mapped_column(String(10), index=True)
     note: Mapped[str | None] = mapped_column(Text)
@@ -414,7 +442,7 @@ class Language(UUIDPrimaryKey, Base):
     location: Mapped[Location | None] = relationship(back_populates="languages")
 
 
-class ServiceArea(UUIDPrimaryKey, Base):
+class ServiceArea(UUIDPrimaryKey, HSDSExtra, Base):
     """Where a service is delivered when it is not (only) at its locations.
 
     ``kind`` is one of ``county`` (``name`` holds the county, e.g. "Monterey"),
@@ -438,7 +466,7 @@ class ServiceArea(UUIDPrimaryKey, Base):
     service: Mapped[Service | None] = relationship(back_populates="service_areas")
 
 
-class CostOption(UUIDPrimaryKey, Base):
+class CostOption(UUIDPrimaryKey, HSDSExtra, Base):
     __tablename__ = "cost_option"
 
     service_id: Mapped[str] = parent_id("service")
@@ -452,7 +480,7 @@ class CostOption(UUIDPrimaryKey, Base):
     service: Mapped[Service] = relationship(back_populates="cost_options")
 
 
-class RequiredDocument(UUIDPrimaryKey, Base):
+class RequiredDocument(UUIDPrimaryKey, HSDSExtra, Base):
     __tablename__ = "required_document"
 
     service_id: Mapped[str] = parent_id("service")

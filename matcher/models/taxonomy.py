@@ -14,7 +14,7 @@ import json
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matcher.models.base import Base, Timestamps, UUIDPrimaryKey
+from matcher.models.base import Base, HSDSExtra, Timestamps, UUIDPrimaryKey
 
 
 class JsonList:
@@ -32,7 +32,7 @@ class JsonList:
         setattr(obj, self.column, json.dumps(list(values), ensure_ascii=False))
 
 
-class Taxonomy(UUIDPrimaryKey, Timestamps, Base):
+class Taxonomy(UUIDPrimaryKey, Timestamps, HSDSExtra, Base):
     __tablename__ = "taxonomy"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -43,7 +43,7 @@ class Taxonomy(UUIDPrimaryKey, Timestamps, Base):
     terms: Mapped[list[TaxonomyTerm]] = relationship(back_populates="taxonomy")
 
 
-class TaxonomyTerm(UUIDPrimaryKey, Timestamps, Base):
+class TaxonomyTerm(UUIDPrimaryKey, Timestamps, HSDSExtra, Base):
     __tablename__ = "taxonomy_term"
     __table_args__ = (UniqueConstraint("taxonomy_id", "code"),)
 

@@ -1,7 +1,7 @@
 """matching: a barrier term's role (meets or related) and the family's no-documents preference
 
 Revision ID: 0012_matching
-Revises: 0009_query_terms
+Revises: 0010_hsds_complete
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_matching'
-down_revision = '0009_query_terms'
+down_revision = '0010_hsds_complete'
 branch_labels = None
 depends_on = None
 
