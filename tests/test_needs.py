@@ -4,6 +4,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from matcher.families import needs, referrals
@@ -241,3 +242,32 @@ def test_the_no_documents_preference_is_saved_and_decides_the_match(
     (food,) = match_record(session, coordinator_user, record).barriers
     assert first.id not in {m.id for m in food.results}
     assert ("documents",) in next(m for m in food.also_consider if m.id == first.id).failed
+
+
+@pytest.mark.parametrize(
+    ("notes", "locale", "kind", "phone"),
+    [
+        ("Student told me she wants to kill herself.", "en", "suicide", "tel:988"),
+        ("La mamá dice que su pareja le pega a ella y a los niños.", "es", None, "tel:"),
+    ],
+)
+def test_a_record_whose_notes_read_as_a_crisis_shows_the_crisis_lines_first(
+    client, session, coordinator_user, notes, locale, kind, phone
+):
+    record = make_record(session, coordinator_user, barriers=("food_insecurity",), notes=notes)
+    login(client, coordinator_user)
+    client.get(f"/language/{locale}?next=/")
+    for path in (f"/coordinator/records/{record.id}", f"/coordinator/records/{record.id}/matches"):
+        html = client.get(path).get_data(as_text=True)
+        notice = html.split('<section class="crisis-notice"')[1].split("</section>")[0]
+        assert kind is None or f'data-kind="{kind}"' in notice
+        assert phone in notice
+        assert html.index("crisis-notice") < html.index("<h1")
+        assert ("Ayuda ahora mismo" in notice) == (locale == "es")
+
+
+def test_a_record_with_ordinary_notes_shows_no_crisis_notice(client, session, coordinator_user):
+    record = make_record(session, coordinator_user, notes="Needs a food box before Friday.")
+    login(client, coordinator_user)
+    html = client.get(f"/coordinator/records/{record.id}/matches").get_data(as_text=True)
+    assert "crisis-notice" not in html

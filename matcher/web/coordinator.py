@@ -31,6 +31,7 @@ from matcher.families.matches import match_record
 from matcher.models import CONSENT_GIVERS, CONTACT_METHODS, GRADE_BANDS, NeedsRecord, Referral
 from matcher.web.i18n import current_locale
 from matcher.web.match_view import matches_map, result_json
+from matcher.web.search import crisis_in_words
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -245,6 +246,9 @@ def record(record_id: str):
         return render_template(
             "coordinator/record.html",
             record=found,
+            **crisis_in_words(
+                found.notes, current_locale(), found.school.county if found.school else None
+            ),
             barrier_names=barrier_names(),
             language_name=languages.name,
             locale=current_locale(),
@@ -261,6 +265,7 @@ def matches(record_id: str):
         return render_template(
             "coordinator/matches.html",
             record=found,
+            **crisis_in_words(found.notes, current_locale(), school_county),
             result=result_json(result, current_locale(), gaps_recorded=True),
             results_map_data=results_map,
             map_numbers=numbers,

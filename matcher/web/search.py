@@ -14,9 +14,11 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from matcher import situations
 from matcher.directory import county, languages, maps, taxonomy
 from matcher.extensions import db
 from matcher.search import engine, index
+from matcher.search.notices import crisis_notice
 from matcher.web.errors import bad_request
 from matcher.web.i18n import current_locale
 
@@ -74,6 +76,16 @@ def line_links(line: dict[str, Any], locale: str) -> dict[str, Any]:
         "sms_label": sms_label,
         "language_names": [languages.name(code, locale) for code in line.get("languages", ())],
     }
+
+
+def crisis_in_words(text: str | None, locale: str, county_name: str | None = None) -> dict:
+    """For a page that shows what someone wrote (a needs record's notes): the crisis
+    notice its words call for, with the county's lines first; empty when there is none."""
+    kind = situations.understand(text or "", locale).crisis if text else None
+    if kind is None:
+        return {}
+    notice = crisis_notice(kind.kind, locale, county.lines_of(county_name))
+    return {"crisis": notice, "crisis_lines": [line_links(ln, locale) for ln in notice["lines"]]}
 
 
 def chip_links(args: dict[str, str], understood: dict[str, Any], locale: str) -> list[dict]:
