@@ -12,6 +12,9 @@ from matcher.web.observability import GunicornJsonLogger
 
 bind = os.environ.get("ENLACE_BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("ENLACE_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 5)))
+# The app reads the count: with more than one worker its rate limits live in Redis
+# (matcher.config.ratelimit_storage), never in each worker's memory.
+os.environ["ENLACE_WORKERS"] = str(workers)
 worker_class = "gthread"
 # One request per worker at a time: the search module shares one Whoosh searcher per
 # process, and Whoosh's readers are not thread-safe (concurrent threads corrupt reads:
@@ -27,8 +30,9 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("ENLACE_LOG_LEVEL", "info")
 logger_class = GunicornJsonLogger
-# Behind a proxy on the same host: trust X-Forwarded-* only from loopback.
-forwarded_allow_ips = os.environ.get("ENLACE_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Trust X-Forwarded-* only from these proxies (loopback by default); the app reads the
+# same list, with ENLACE_PROXY_COUNT, for the client address (matcher.web.proxies).
+forwarded_allow_ips = os.environ.get("ENLACE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
 def post_worker_init(worker) -> None:

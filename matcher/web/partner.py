@@ -37,7 +37,7 @@ from matcher.web.auth import (
 )
 from matcher.web.i18n import current_locale
 from matcher.web.listing_diffs import display_diffs, weekday_names
-from matcher.web.notify import deliver
+from matcher.web.notify import deliver, external_url
 
 bp = Blueprint("partner", __name__, url_prefix="/partners")
 api = Blueprint("partner_api", __name__, url_prefix="/api/v1")
@@ -369,8 +369,8 @@ def still_accurate(token: str):
 
 
 def send_reminder(reminder: freshness.Reminder) -> None:
-    confirm = url_for("listing_forms.still_accurate", token=reminder.token, _external=True)
-    edit = url_for("partner.dashboard", _external=True)
+    confirm = external_url("listing_forms.still_accurate", token=reminder.token)
+    edit = external_url("partner.dashboard")
     names = "\n".join(f"- {s.name}" for s in reminder.services)
 
     def build() -> tuple[str, str]:
