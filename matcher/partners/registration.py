@@ -98,7 +98,9 @@ def _check_place(data: dict[str, Any], errors: Errors) -> None:
     if not data["city"] and not data["postal_code"]:
         errors["city"] = "required"
         return
-    if data["postal_code"]:
+    if data["postal_code"] and not geo.is_zip(data["postal_code"]):
+        errors["postal_code"] = "invalid_zip"
+    elif data["postal_code"]:
         try:
             geo.resolve_zip(data["postal_code"])
         except geo.PlaceError:
@@ -124,7 +126,7 @@ def parse_organization(form: FormData) -> tuple[dict[str, Any], Errors]:
 def _int(value: str, field: str, errors: Errors) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or int(value) > 120:
+    if not re.fullmatch(r"[0-9]{1,3}", value) or int(value) > 120:
         errors[field] = "invalid_age"
         return None
     return int(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -9,6 +11,14 @@ from werkzeug.exceptions import HTTPException
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def json_body() -> Any:
+    """The request's JSON, or None when it is not JSON (nested too deep counts as not JSON)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 def _messages() -> dict[int, str]:
@@ -24,10 +34,10 @@ def _messages() -> dict[int, str]:
     }
 
 
-def render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None, details: dict | None = None):
     message = message or _messages().get(status, _messages()[500])
     if wants_json():
-        return {"error": {"status": status, "message": message}}, status
+        return {"error": {"status": status, "message": message, **(details or {})}}, status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -35,7 +45,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         custom = error.description if getattr(error, "enlace_message", False) else None
-        return render_error(error.code or 500, custom)
+        return render_error(error.code or 500, custom, getattr(error, "enlace_details", None))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
@@ -43,10 +53,12 @@ def init_app(app: Flask) -> None:
         return render_error(500)
 
 
-def bad_request(message: str) -> HTTPException:
-    """A 400 whose message is shown to the user as given."""
+def bad_request(message: str, **details: str) -> HTTPException:
+    """A 400 whose message is shown to the user as given (``details``: extra JSON fields,
+    e.g. the ``field`` at fault and the ``reason``)."""
     from werkzeug.exceptions import BadRequest
 
     error = BadRequest(message)
     error.enlace_message = True  # type: ignore[attr-defined]
+    error.enlace_details = details  # type: ignore[attr-defined]
     return error

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from matcher.hsds import HSDS_VERSION, schema
+from matcher.matching.engine import MAX_AGE, MAX_BARRIERS
 
 HSDS_PREFIX = "/api/hsds"
 MISSING_UPSTREAM = {"compiled/service": "service", "compiled/organization": "organization"}
@@ -87,7 +88,12 @@ _ERROR_SCHEMA = {
     "properties": {
         "error": {
             "type": "object",
-            "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+            "properties": {
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "field": {"type": "string", "description": "The input at fault, if one is."},
+                "reason": {"type": "string"},
+            },
         }
     },
 }
@@ -118,6 +124,20 @@ def _json(schema_: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 80}
+# The body of POST /api/v1/match: published here and enforced by matcher.web.match_api.
+MATCH_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["barriers"],
+    "properties": {
+        "barriers": {"type": "array", "items": _NAME, "minItems": 1, "maxItems": MAX_BARRIERS},
+        "language": {
+            "oneOf": [_NAME, {"type": "array", "items": _NAME, "maxItems": 20}, {"type": "null"}]
+        },
+        "near": {"type": ["string", "null"], "maxLength": 200},
+        "age": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_AGE},
+    },
+}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
 
 ENLACE_PATHS: dict[str, Any] = {
@@ -178,21 +198,7 @@ ENLACE_PATHS: dict[str, Any] = {
                 "required": True,
                 "content": {
                     "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["barriers"],
-                            "properties": {
-                                "barriers": {"type": "array", "items": {"type": "string"}},
-                                "language": {
-                                    "oneOf": [
-                                        {"type": "string"},
-                                        {"type": "array", "items": {"type": "string"}},
-                                    ]
-                                },
-                                "near": {"type": "string"},
-                                "age": {"type": "integer"},
-                            },
-                        }
+                        "schema": MATCH_REQUEST
                     }
                 },
             },

@@ -49,6 +49,7 @@ FIELD_MESSAGES = {
     "too_long": _l("This is too long. Please shorten it."),
     "invalid_email": _l("Enter a valid email address."),
     "invalid_url": _l("Enter a web address that starts with http:// or https://."),
+    "invalid_zip": _l("Enter a 5-digit ZIP code."),
     "unknown_zip": _l("We do not know that ZIP code."),
     "phone_or_email": _l("Give a phone number or an email."),
     "invalid_age": _l("Enter an age in years, as a number."),

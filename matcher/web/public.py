@@ -68,6 +68,8 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths: the switch must not become an open redirect."""
     if not target:
         return url_for("public.home")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return url_for("public.home")  # a header break, or "/\\evil" that browsers read as //
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("public.home")
