@@ -45,7 +45,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         custom = error.description if getattr(error, "enlace_message", False) else None
-        return render_error(error.code or 500, custom, getattr(error, "enlace_details", None))
+        body, status = render_error(
+            error.code or 500, custom, getattr(error, "enlace_details", None)
+        )
+        # Keep what the error says about the protocol: Allow on a 405 (RFC 9110), etc.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -17,8 +17,9 @@ import copy
 from functools import cache
 from typing import Any
 
-from matcher.hsds import HSDS_VERSION, schema
+from matcher.hsds import HSDS_VERSION, api_queries, schema
 from matcher.matching.engine import MAX_AGE, MAX_BARRIERS
+from matcher.search import request as search_request
 
 HSDS_PREFIX = "/api/hsds"
 MISSING_UPSTREAM = {"compiled/service": "service", "compiled/organization": "organization"}
@@ -150,15 +151,25 @@ ENLACE_PATHS: dict[str, Any] = {
                 _query("q", "string", "What the family needs, in English or Spanish."),
                 _query("lang", "string", "Language of labels and snippets.", enum=["en", "es"]),
                 _query("near", "string", "ZIP code, Ventura County place or 'lat,lon'."),
-                _query("radius_mi", "number", "Radius around `near`, in miles (default 10)."),
+                _query(
+                    "radius_mi", "number", "Radius around `near`, in miles (default 10).",
+                    exclusiveMinimum=0, maximum=search_request.MAX_RADIUS_MI,
+                ),
                 _query("category", "string", "Taxonomy term code, id or English name."),
                 _query("language", "string", "Language offered (code or name)."),
                 _query("open", "string", "now, evenings, weekends or a weekday."),
-                _query("free", "boolean", "Only free services."),
-                _query("age", "integer", "Age of the person served (0-120)."),
-                _query("sort", "string", "Order.", enum=["relevance", "distance"]),
-                _query("page", "integer", "Page number, from 1."),
-                _query("per_page", "integer", "Results per page (1-50)."),
+                _query(
+                    "free", "string", "Only free services.", enum=sorted(search_request.FLAGS)
+                ),
+                _query("age", "integer", "Age of the person served.", minimum=0, maximum=MAX_AGE),
+                _query("sort", "string", "Order.", enum=list(search_request.SORTS)),
+                _query(
+                    "page", "integer", "Page number.", minimum=1, maximum=search_request.MAX_PAGE
+                ),
+                _query(
+                    "per_page", "integer", "Results per page.",
+                    minimum=1, maximum=search_request.MAX_PER_PAGE,
+                ),
             ],
             "responses": {
                 "200": _json(
@@ -257,14 +268,33 @@ ENLACE_PATHS: dict[str, Any] = {
 }
 
 
+def _state_server_limits(parameters: dict[str, Any]) -> None:
+    """Say in the shared HSDS parameters what ``matcher.hsds.api_queries`` enforces."""
+    parameters["page"]["schema"] = {
+        "type": "integer", "minimum": 1, "maximum": api_queries.MAX_PAGE, "default": 1
+    }
+    parameters["per_page"]["schema"] = {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": api_queries.MAX_PER_PAGE,
+        "default": api_queries.DEFAULT_PER_PAGE,
+    }
+    parameters["format"]["schema"] = {"type": "string", "enum": ["json"]}
+    parameters["postcode"]["schema"] = {"type": "string", "pattern": "^[0-9]{5}$"}
+    parameters["proximity"]["schema"] = {
+        "type": "number", "exclusiveMinimum": 0, "maximum": api_queries.MAX_PROXIMITY_M
+    }
+
+
 @cache
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (built once per process)."""
     upstream = schema.openapi()
     components = copy.deepcopy(upstream["components"])
+    _state_server_limits(components["parameters"])
     components["schemas"]["Error"] = _ERROR_SCHEMA
     components["securitySchemes"] = {
-        "session": {"type": "apiKey", "in": "cookie", "name": "session"}
+        "session": {"type": "apiKey", "in": "cookie", "name": "enlace_session"}
     }
     paths, components = _bundle({**_hsds_paths(upstream), **ENLACE_PATHS}, components)
     return {

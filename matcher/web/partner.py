@@ -35,7 +35,8 @@ from matcher.web.auth import (
     send_verification,
     token_error,
 )
-from matcher.web.i18n import current_locale
+from matcher.web.errors import bad_request
+from matcher.web.i18n import LOCALES, current_locale
 from matcher.web.listing_diffs import display_diffs, weekday_names
 from matcher.web.notify import deliver, external_url
 
@@ -318,7 +319,9 @@ def start_edit(organization_id: str):
 def taxonomy_terms():
     """Category search-as-you-type (English or Spanish names and aliases, accents folded)."""
     query = (request.args.get("q") or "")[:100]
-    locale = request.args.get("lang") if request.args.get("lang") in ("en", "es") else None
+    locale = request.args.get("lang")
+    if locale is not None and locale not in LOCALES:
+        raise bad_request(_("We don't know the language '%(value)s'.", value=locale[:20]))
     choices = registration.search_terms(db.session, query, locale or current_locale())
     return {"terms": [{"id": c.id, "label": c.label, "group": c.group} for c in choices]}
 
