@@ -47,11 +47,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
-    from matcher.web import observability, proxies, security
+    from matcher.web import observability, phones, proxies, security
 
     observability.init_app(app)
     security.init_app(app)
     proxies.init_app(app)
+    phones.init_app(app)
 
     from matcher.web import public
 

@@ -20,6 +20,7 @@ from matcher.families import handout, needs, referrals
 from matcher.models import CONSENT_GIVERS, CONTACT_METHODS, GRADE_BANDS, NeedsRecord, Referral
 from matcher.web.i18n import current_locale
 from matcher.web.match_view import result_json
+from matcher.web.phones import phone_labels
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -381,7 +382,7 @@ def _columns(record: NeedsRecord) -> list[dict]:
                 {
                     "locale": locale,
                     "services": handout.handout_services(chosen, locale),
-                    "labels": {**labels(), **_handout_words()},
+                    "labels": {**labels(), **_handout_words(), "phone_labels": phone_labels()},
                 }
             )
     return columns

@@ -51,7 +51,8 @@ def organization(organization_id: str):
     return render_template(
         "public/organization.html",
         org=org,
-        description=org.text("description", locale),
+        description=listings.public_localized(org.text("description", locale)),
+        phones=listings.phone_views(org.phones),
         services=services,
     )
 
