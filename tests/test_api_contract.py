@@ -56,7 +56,8 @@ def test_booleans_take_only_the_documented_values(client, query, documented):
     "query",
     ["/api/hsds/services?format=", "/api/hsds/services?format=ndjson",
      "/api/v1/search?q=food&lang=null", "/api/v1/taxonomy/terms?q=food&lang=null",
-     "/api/v1/search?q=food&age=", "/api/hsds/service_at_locations?postcode=ABCDE"],
+     "/api/v1/search?q=food&age=", "/api/v1/search?q=food&radius_mi=",
+     "/api/hsds/service_at_locations?postcode=ABCDE", "/api/hsds/service_at_locations?postcode="],
 )
 def test_values_outside_the_documented_enum_or_pattern_are_refused(client, query):
     assert client.get(query).status_code == 400

@@ -121,6 +121,9 @@ def _modified_after(params: Mapping[str, Any], sqlite: bool) -> datetime | None:
 def _postcode_place(params: Mapping[str, Any]) -> tuple[geo.Place | None, float | None]:
     """(place of ``postcode``, ``proximity`` in miles): proximity is meters from its centroid."""
     postcode, proximity = _text(params, "postcode"), _text(params, "proximity")
+    for key, value in (("postcode", postcode), ("proximity", proximity)):
+        if value is None and params.get(key) is not None:
+            raise QueryError(f"{key} must not be empty.")
     if proximity is not None and postcode is None:
         raise QueryError("proximity needs a postcode: it is a distance from its centroid.")
     if postcode is None:

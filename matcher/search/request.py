@@ -107,7 +107,7 @@ def request_from_params(params: Mapping[str, Any], locale: str = "en") -> Search
     """A ``SearchRequest`` from string parameters (query string or CLI options)."""
     radius_raw = params.get("radius_mi")
     radius = DEFAULT_RADIUS_MI
-    if radius_raw is not None and str(radius_raw).strip():
+    if radius_raw is not None:
         try:
             radius = float(str(radius_raw).strip())
         except ValueError:

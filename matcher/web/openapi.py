@@ -261,7 +261,8 @@ ENLACE_PATHS: dict[str, Any] = {
                         },
                     },
                     "Matching terms, best first.",
-                )
+                ),
+                "400": _json(_ERROR_REF, "An unknown language."),
             },
         }
     },
