@@ -232,8 +232,9 @@ def world(app, session, admin_user, coordinator_user, liaison_user, partner_user
         path = rule.build({n: known.get(n, "x") for n in rule.arguments}, append_unknown=False)[1]
         fields = TEMPLATE_FIELDS
         if "GET" in rule.methods:  # the page's own fields, filled in as a person would
-            page = clients[role].get(path).get_data(as_text=True)
-            fields = sorted({name for name, _a in FIELD_RE.findall(page)} - {"csrf_token"})
+            page = clients[role].get(path)
+            html = page.get_data(as_text=True) if page.mimetype == "text/html" else ""
+            fields = sorted({name for name, _a in FIELD_RE.findall(html)} - {"csrf_token"})
         routes.append((role, path, "POST" in rule.methods, fields or ["q", "next"]))
     return clients, routes
 

@@ -72,6 +72,15 @@ FIELD_LIMITS = {
 }
 
 
+# What the form pages put in ``maxlength``: the same limits the server enforces.
+FORM_LIMITS = {
+    **FIELD_LIMITS,
+    **dict.fromkeys(("description", "description_es", "eligibility", "documents"), LONG),
+    "min_age": 3,
+    "max_age": 3,
+}
+
+
 def _text(form: FormData, name: str, limit: int = SHORT) -> str:
     return (form.get(name) or "").strip()[: limit + 1]
 

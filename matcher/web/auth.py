@@ -47,6 +47,8 @@ ACCOUNT_MESSAGES = {
     "unknown_membership": _l("One of the schools or organizations does not exist."),
     "school_required": _l("Choose at least one school for a coordinator or liaison."),
     "passwords_differ": _l("The two passwords are not the same."),
+    "required": _l("This is required."),
+    "name_too_long": _l("That name is too long: use at most 200 characters."),
 }
 TOKEN_MESSAGES = {
     "invalid": _l("This link is not valid. Check that you copied all of it."),

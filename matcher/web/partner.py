@@ -44,6 +44,7 @@ bp = Blueprint("partner", __name__, url_prefix="/partners")
 api = Blueprint("partner_api", __name__, url_prefix="/api/v1")
 
 HONEYPOT = "website_url"  # hidden from people by CSS; bots fill it in
+ORG_CONTEXT = {"limits": registration.FORM_LIMITS}
 
 FIELD_MESSAGES = {
     "required": _l("This is required."),
@@ -115,6 +116,7 @@ def _service_context(values: dict, errors: dict[str, str]) -> dict:
         ),
         "weekdays": list(zip(WEEKDAYS, weekday_names(), strict=True)),
         "grades": review.GRADES,
+        "limits": registration.FORM_LIMITS,
     }
 
 
@@ -134,26 +136,30 @@ def join():
     """Step 1 of registration: a partner account, confirmed by email before anything else."""
     form = request.form
     if request.method == "GET":
-        return render_template("partner/join.html", form={})
+        return render_template("partner/join.html", form={}, errors={})
     if form.get(HONEYPOT):
         # Answer like a success so bots learn nothing; store and send nothing.
         return redirect(url_for("partner.check_email"))
-    try:
-        if form.get("password", "") != form.get("password_confirm", ""):
-            raise accounts.AccountError("passwords_differ")
-        with transaction() as session:
-            user = accounts.create_user(
-                session,
-                email=form.get("email", ""),
-                role="partner",
-                name=form.get("name", ""),
-                password=form.get("password", ""),
-                locale=current_locale(),
-                actor="self-registration",
-            )
-    except accounts.AccountError as error:
-        flash(account_error(error), "error")
-        return render_template("partner/join.html", form=form), 400
+    fields = {f: form.get(f, "") for f in ("email", "name", "password", "password_confirm")}
+    errors = accounts.signup_errors(**fields)
+    if not errors:
+        try:
+            with transaction() as session:
+                user = accounts.create_user(
+                    session,
+                    email=fields["email"],
+                    role="partner",
+                    name=fields["name"],
+                    password=fields["password"],
+                    locale=current_locale(),
+                    actor="self-registration",
+                )
+        except accounts.AccountError as error:
+            errors = {"email": error.code}
+    if errors:
+        messages = {field: account_error(accounts.AccountError(code)) for field, code in
+                    errors.items()}
+        return render_template("partner/join.html", form=form, errors=messages), 400
     send_verification(user)
     login_user(user)
     return redirect(url_for("partner.check_email"))
@@ -170,13 +176,19 @@ def register_organization():
     """Step 2: the organization; similar listings are offered to claim instead."""
     user = _verified_partner()
     if request.method == "GET":
-        return render_template("partner/organization.html", values={}, errors={}, action=None)
+        return render_template(
+            "partner/organization.html", values={}, errors={}, action=None, **ORG_CONTEXT
+        )
     if request.form.get(HONEYPOT):
         return redirect(url_for("partner.dashboard"))
     data, errors = registration.parse_organization(request.form)
     if errors:
         return render_template(
-            "partner/organization.html", values=data, errors=_messages(errors), action=None
+            "partner/organization.html",
+            values=data,
+            errors=_messages(errors),
+            action=None,
+            **ORG_CONTEXT,
         ), 400
     with transaction() as session:
         submission = registration.start_registration(session, user, data)
@@ -200,12 +212,16 @@ def edit_organization_step(submission_id: str):
     )
     if request.method == "GET":
         return render_template(
-            "partner/organization.html", values=values, errors={}, action=submission
+            "partner/organization.html", values=values, errors={}, action=submission, **ORG_CONTEXT
         )
     data, errors = registration.parse_organization(request.form)
     if errors:
         return render_template(
-            "partner/organization.html", values=data, errors=_messages(errors), action=submission
+            "partner/organization.html",
+            values=data,
+            errors=_messages(errors),
+            action=submission,
+            **ORG_CONTEXT,
         ), 400
     with transaction():
         registration.set_organization(submission, data)
@@ -232,7 +248,9 @@ def _service_step(submission: Submission, service: Service | None):
         review.organization_form(submission.organization) if submission.organization else {}
     )
     if request.method == "GET":
-        values = review.service_form(service) if service else {"location": "address"}
+        # Most partners take school referrals: "yes" is preselected for a new service.
+        new = {"location": "address", "accepting_referrals": "yes"}
+        values = review.service_form(service) if service else new
         drafted = next(
             (
                 s

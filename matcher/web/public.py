@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func, select, text
 
 from matcher.directory import listings, taxonomy
@@ -83,6 +83,12 @@ def set_language(locale: str):
         abort(404)
     response = redirect(_safe_next(request.args.get("next")))
     return remember_locale(response, locale)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the static icon."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/healthz")
