@@ -14,12 +14,12 @@ from tests.servers import gunicorn_hosts
 RECYCLED = "Autorestarting worker"
 
 
-def _client(base_url: str, deadline: float, outcomes: list, lock: threading.Lock) -> None:
+def _client(base_url: str, stop: threading.Event, outcomes: list, lock: threading.Lock) -> None:
     """One keep-alive connection reused like a load balancer's, reopened only when the
     server says "Connection: close"; a reset or refused request is a failure."""
     host, port = base_url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
-    while time.monotonic() < deadline:
+    while not stop.is_set():
         try:
             conn.request("GET", "/api/v1/search?q=food&per_page=5")
             response = conn.getresponse()
@@ -43,14 +43,18 @@ def test_requests_in_flight_while_workers_recycle_all_get_answers(
     recycling = {"ENLACE_MAX_REQUESTS": "40", "ENLACE_MAX_REQUESTS_JITTER": "5"}
     with gunicorn_hosts(database_url, [index_dir], tmp_path, workers=2, **recycling) as (server,):
         outcomes: list = []
-        lock = threading.Lock()
-        deadline = time.monotonic() + 12
+        lock, stop = threading.Lock(), threading.Event()
         clients = [
-            threading.Thread(target=_client, args=(server.base_url, deadline, outcomes, lock))
+            threading.Thread(target=_client, args=(server.base_url, stop, outcomes, lock))
             for _ in range(8)
         ]
         for client in clients:
             client.start()
+        deadline = time.monotonic() + 120  # a busy machine recycles more slowly
+        while server.log().count(RECYCLED) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # requests in flight across the last restart
+        stop.set()
         for client in clients:
             client.join(60)
         recycled = server.log().count(RECYCLED)

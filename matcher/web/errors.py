@@ -52,6 +52,16 @@ def init_app(app: Flask) -> None:
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, status, headers
 
+    @app.before_request
+    def refuse_nul_characters():
+        """No field, query or path ever holds a NUL (PostgreSQL refuses it in text)."""
+        values = [*(request.view_args or {}).values()]
+        values += [v for _k, v in request.args.items(multi=True)]
+        values += [v for _k, v in request.form.items(multi=True)]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            return render_error(400, _("The request contains a NUL character."))
+        return None
+
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         app.logger.exception("unhandled error on %s", request.path)

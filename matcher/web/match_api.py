@@ -55,7 +55,9 @@ def _reason(error: ValidationError) -> str:
     if error.validator == "required":
         return _("is required")
     if error.validator in ("minimum", "maximum"):
-        return _("must be between %(low)s and %(high)s", low=0, high=matching.MAX_AGE)
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        return _("must be between %(low)s and %(high)s", low=schema.get("minimum"),
+                 high=schema.get("maximum"))
     if error.validator in ("maxLength", "maxItems"):
         return _("is too long")
     if error.validator in ("minLength", "minItems"):
@@ -67,7 +69,7 @@ def check_body(data: Any) -> dict[str, Any]:
     """The body as a dict that fits MATCH_REQUEST, or a 400 naming the field and reason."""
     if not isinstance(data, dict):
         raise bad_request(_("Send a JSON object with a list of barrier codes."))
-    error = next(iter(sorted(BODY.iter_errors(data), key=lambda e: list(e.path))), None)
+    error = min(BODY.iter_errors(data), key=lambda e: [str(p) for p in e.path], default=None)
     if error is None:
         return data
     path = list(error.path)
