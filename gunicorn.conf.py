@@ -42,7 +42,9 @@ forwarded_allow_ips = os.environ.get("ENLACE_FORWARDED_ALLOW_IPS", "127.0.0.1,::
 
 
 def post_worker_init(worker) -> None:
-    """Each worker polls the outbox; a per-host file lock lets one apply at a time."""
-    from matcher.commands.ops import start_index_sync
+    """Each worker warms up, then polls the outbox; a per-host file lock lets one apply at
+    a time."""
+    from matcher.commands.ops import start_index_sync, warm_up
 
+    warm_up(worker.wsgi)  # the worker accepts connections only after this returns
     start_index_sync(worker.wsgi, float(os.environ.get("ENLACE_INDEX_SYNC_INTERVAL", "0.5")))
