@@ -13,6 +13,10 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+# Endpoints whose query is a family's own words, which the search engine cleans itself.
+FREE_TEXT_ENDPOINTS = frozenset({"search.page", "search.api"})
+
+
 def json_body() -> Any:
     """The request's JSON, or None when it is not JSON (nested too deep counts as not JSON)."""
     try:
@@ -54,10 +58,12 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters():
-        """No field, query or path ever holds a NUL (PostgreSQL refuses it in text)."""
+        """No form field, query or path holds a NUL (PostgreSQL refuses it in text), except
+        a search: a family's words always get an answer, and the engine drops the NUL."""
         values = [*(request.view_args or {}).values()]
-        values += [v for _k, v in request.args.items(multi=True)]
         values += [v for _k, v in request.form.items(multi=True)]
+        if request.endpoint not in FREE_TEXT_ENDPOINTS:
+            values += [v for _k, v in request.args.items(multi=True)]
         if any(isinstance(v, str) and "\x00" in v for v in values):
             return render_error(400, _("The request contains a NUL character."))
         return None
