@@ -1,39 +1,45 @@
-"""Load test: N concurrent users against gunicorn on loopback for a bounded time.
+"""Load test with locust: N users against gunicorn on loopback for a bounded time,
+across several worker recycles.
 
+    .venv/bin/pip install -c constraints.txt -e '.[bench]'    # locust
     .venv/bin/python bench/load.py                      # 50 users, 60 s, own gunicorn
     .venv/bin/python bench/load.py --users 10 --seconds 10
+    .venv/bin/python bench/load.py --max-requests 300   # recycle each worker every ~300 requests
     .venv/bin/python bench/load.py --url http://127.0.0.1:5000 --email a@b --password ...
 
 Without --url it migrates and seeds a scratch database (a fresh PostgreSQL database on
 the local server, or SQLite with --sqlite), starts gunicorn from gunicorn.conf.py on a
-free loopback port, creates a coordinator, and removes everything afterwards.
+free loopback port (``--max-requests`` sets ENLACE_MAX_REQUESTS, so workers recycle
+during the run), creates a coordinator, and removes everything afterwards.
 
-Each user loops over a weighted mix, pausing ``--think`` seconds on average between
-requests (uniformly 0.5x-1.5x: a person reading the page; ``--think 0`` turns the run
-into a closed-loop saturation test): English and Spanish searches, service pages,
-matches (POST /api/v1/match as the signed-in coordinator) and referral status updates
-(on its own server the bench creates a needs record and a sent referral to update;
-with --url pass --referral ID). It prints
-throughput and p50/p95/p99 per request type and the error count (5xx, network errors
-and unexpected statuses).
+Each locust user (its own keep-alive connection, like a browser or a load balancer)
+pauses ``--think`` seconds on average between requests (uniformly 0.5x-1.5x;
+``--think 0`` makes it a closed-loop saturation test) and picks from a weighted mix:
+English and Spanish searches, service pages, matches (POST /api/v1/match as the
+signed-in coordinator) and referral status updates (on its own server the bench creates
+a needs record and a sent referral; with --url pass --referral ID). It prints
+throughput, p50/p95/p99 per request type, failures (5xx, resets, unexpected statuses)
+and, on its own server, how many workers were recycled during the run.
 """
 
 from __future__ import annotations
 
+# locust patches the standard library for gevent: it must be imported first.
+from locust import HttpUser, between, constant, events, task  # isort: skip
+from locust.env import Environment  # isort: skip
+
 import argparse
-import http.client
-import json
 import random
 import re
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
-from collections import defaultdict
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+import gevent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -73,95 +79,63 @@ SEARCHES_ES = [
 WEIGHTS = {"search_en": 35, "search_es": 25, "service_page": 25, "match": 10, "referral": 5}
 PASSWORD = "bench password 1234"
 CSRF_META = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
-
-
-class User(threading.Thread):
-    def __init__(self, bench: Bench, seed: int) -> None:
-        super().__init__(daemon=True)
-        self.bench = bench
-        self.rng = random.Random(seed)
-        host = urllib.parse.urlsplit(bench.base_url)
-        self.conn = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
-
-    def call(self, kind: str, method: str, path: str, body: bytes | None, ok: set[int]) -> None:
-        headers = {"Cookie": self.bench.cookie} if self.bench.cookie else {}
-        if body is not None:
-            headers["X-CSRFToken"] = self.bench.csrf
-            headers["Content-Type"] = (
-                "application/json" if kind == "match" else "application/x-www-form-urlencoded"
-            )
-        started = time.perf_counter()
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            status = 0
-        elapsed = (time.perf_counter() - started) * 1000
-        self.bench.record(kind, elapsed, status in ok, status)
-
-    def run(self) -> None:
-        kinds = [k for k in WEIGHTS if k in self.bench.kinds]
-        weights = [WEIGHTS[k] for k in kinds]
-        while time.monotonic() < self.bench.deadline:
-            if self.bench.think:
-                time.sleep(self.bench.think * self.rng.uniform(0.5, 1.5))
-                if time.monotonic() >= self.bench.deadline:
-                    break
-            kind = self.rng.choices(kinds, weights)[0]
-            if kind in ("search_en", "search_es"):
-                words = SEARCHES_EN if kind == "search_en" else SEARCHES_ES
-                lang = kind[-2:]
-                q = urllib.parse.quote(self.rng.choice(words))
-                self.call(kind, "GET", f"/api/v1/search?q={q}&lang={lang}", None, {200})
-            elif kind == "service_page":
-                service_id = self.rng.choice(self.bench.service_ids)
-                self.call(kind, "GET", f"/services/{service_id}", None, {200})
-            elif kind == "match":
-                barriers = self.rng.sample(self.bench.barriers, k=2)
-                body = json.dumps({"barriers": barriers, "near": "Oxnard"}).encode()
-                self.call(kind, "POST", "/api/v1/match", body, {200})
-            else:
-                # sent <-> unable_to_contact is a legal loop; a lost race gives 400.
-                status = self.rng.choice(["sent", "unable_to_contact"])
-                body = urllib.parse.urlencode({"status": status}).encode()
-                path = f"/coordinator/referrals/{self.bench.referral}/status"
-                self.call(kind, "POST", path, body, {302, 400})
-        self.conn.close()
+RECYCLED = "Autorestarting worker"
 
 
 class Bench:
-    def __init__(self, base_url: str, seconds: float) -> None:
+    """What every user shares: the server, the signed-in coordinator, ids to visit."""
+
+    def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.deadline = time.monotonic() + seconds
-        self.lock = threading.Lock()
-        self.latencies: dict[str, list[float]] = defaultdict(list)
-        self.errors: dict[str, int] = defaultdict(int)
-        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.cookie = ""
         self.csrf = ""
         self.kinds: set[str] = set()
         self.service_ids: list[str] = []
         self.barriers: list[str] = []
         self.referral: str | None = None
-        self.think = 0.0
 
-    def record(self, kind: str, ms: float, ok: bool, status: int) -> None:
-        with self.lock:
-            self.latencies[kind].append(ms)
-            self.statuses[kind][status] += 1
-            if not ok:
-                self.errors[kind] += 1
+
+BENCH: Bench | None = None
+
+
+class Family(HttpUser):
+    """One person using Enlace: a weighted mix of what families and coordinators do."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        self.rng = random.Random(id(self))
+        if BENCH.cookie:
+            self.client.headers["Cookie"] = BENCH.cookie
+            self.client.headers["X-CSRFToken"] = BENCH.csrf
+
+    def call(self, kind: str, method: str, path: str, ok: set[int], **kwargs) -> None:
+        with self.client.request(
+            method, path, name=kind, catch_response=True, allow_redirects=False, **kwargs
+        ) as response:
+            if response.status_code in ok:
+                response.success()
+            else:
+                response.failure(f"HTTP {response.status_code}")
+
+    @task
+    def one(self) -> None:
+        kinds = [k for k in WEIGHTS if k in BENCH.kinds]
+        kind = self.rng.choices(kinds, [WEIGHTS[k] for k in kinds])[0]
+        if kind in ("search_en", "search_es"):
+            words = SEARCHES_EN if kind == "search_en" else SEARCHES_ES
+            q = urllib.parse.quote(self.rng.choice(words))
+            self.call(kind, "GET", f"/api/v1/search?q={q}&lang={kind[-2:]}", {200})
+        elif kind == "service_page":
+            self.call(kind, "GET", f"/services/{self.rng.choice(BENCH.service_ids)}", {200})
+        elif kind == "match":
+            body = {"barriers": self.rng.sample(BENCH.barriers, k=2), "near": "Oxnard"}
+            self.call(kind, "POST", "/api/v1/match", {200}, json=body)
+        else:
+            # sent <-> unable_to_contact is a legal loop; a lost race gives 400.
+            status = self.rng.choice(["sent", "unable_to_contact"])
+            path = f"/coordinator/referrals/{BENCH.referral}/status"
+            self.call(kind, "POST", path, {302, 400}, data={"status": status})
 
 
 def _prepare(bench: Bench, email: str | None, password: str, referral: str | None) -> None:
@@ -236,16 +210,12 @@ def _own_server(args, stack: ExitStack):
         referral_id = _referral_to_update(session, user, school)
     with app.app_context():
         db.engine.dispose()
+    recycling = {"ENLACE_MAX_REQUESTS": str(args.max_requests)} if args.max_requests else {}
+    # Several workers share their rate limits in Redis (under a prefix of this run).
     (server,) = stack.enter_context(
-        gunicorn_hosts(
-            url,
-            [tmp / "index"],
-            tmp,
-            workers=args.workers,
-            ENLACE_RATELIMIT_STORAGE_URI="memory://",
-        )
+        gunicorn_hosts(url, [tmp / "index"], tmp, workers=args.workers, **recycling)
     )
-    yield server.base_url, email, referral_id
+    yield server, email, referral_id
 
 
 def _referral_to_update(session, user, school) -> str:
@@ -273,7 +243,44 @@ def _referral_to_update(session, user, school) -> str:
     return referral.id
 
 
+def run(base_url: str, users: int, seconds: float, think: float) -> tuple[Environment, float]:
+    """Start ``users`` locust users at once, run ``seconds``, stop; the stats and time."""
+    Family.host = base_url
+    Family.wait_time = between(0.5 * think, 1.5 * think) if think else constant(0)
+    env = Environment(user_classes=[Family], events=events)
+    runner = env.create_local_runner()
+    started = time.monotonic()
+    runner.start(users, spawn_rate=users)
+    gevent.spawn_later(seconds, runner.quit)
+    runner.greenlet.join()
+    return env, time.monotonic() - started
+
+
+def report(env: Environment, users: int, elapsed: float) -> int:
+    total = env.stats.total
+    print(
+        f"{users} users, {elapsed:.1f} s, {total.num_requests} requests, "
+        f"{total.num_requests / elapsed:.1f} req/s, {total.num_failures} failures"
+    )
+    print(f"{'type':<14}{'count':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'failures':>10}")
+    for kind in WEIGHTS:
+        entry = next((e for (name, _m), e in env.stats.entries.items() if name == kind), None)
+        if entry is None or not entry.num_requests:
+            continue
+        print(
+            f"{kind:<14}{entry.num_requests:>8}{entry.num_requests / elapsed:>8.1f}"
+            f"{entry.get_response_time_percentile(0.5):>9.0f}"
+            f"{entry.get_response_time_percentile(0.95):>9.0f}"
+            f"{entry.get_response_time_percentile(0.99):>9.0f}{entry.num_failures:>10}"
+        )
+    for error in env.stats.errors.values():
+        print(f"  {error.name}: {error.occurrences} x {error.error}")
+    return total.num_failures
+
+
 def main() -> int:
+    global BENCH
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
@@ -281,6 +288,9 @@ def main() -> int:
         "--think", type=float, default=1.0, help="mean pause between a user's requests (s)"
     )
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (own server)")
+    parser.add_argument(
+        "--max-requests", type=int, default=None, help="recycle workers after ~N requests"
+    )
     parser.add_argument("--url", help="an already running server instead of our own")
     parser.add_argument("--email", help="coordinator to sign in as (with --url)")
     parser.add_argument("--password", default=PASSWORD)
@@ -290,45 +300,26 @@ def main() -> int:
     args = parser.parse_args()
     args.seconds = min(args.seconds, 600)  # bounded, whatever is asked
     args.workers = args.workers or 5
+    server = None
     with ExitStack() as stack:
         if args.url:
             base_url, email = args.url, args.email
             BARRIERS.extend(args.barrier)
         else:
-            base_url, email, own_referral = stack.enter_context(_own_server(args, stack))
+            server, email, own_referral = stack.enter_context(_own_server(args, stack))
+            base_url = server.base_url
             args.referral = args.referral or own_referral
-        bench = Bench(base_url, 0)
-        bench.think = max(args.think, 0.0)
-        _prepare(bench, email if BARRIERS else None, args.password, args.referral)
-        skipped = sorted(set(WEIGHTS) - bench.kinds)
-        bench.deadline = time.monotonic() + args.seconds
-        users = [User(bench, seed) for seed in range(args.users)]
-        started = time.monotonic()
-        for user in users:
-            user.start()
-        for user in users:
-            user.join(args.seconds + 30)
-        elapsed = time.monotonic() - started
-    total = sum(len(v) for v in bench.latencies.values())
-    errors = sum(bench.errors.values())
-    print(
-        f"{args.users} users, {elapsed:.1f} s, {total} requests, "
-        f"{total / elapsed:.1f} req/s, {errors} errors"
-    )
-    print(
-        f"{'type':<14}{'count':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-    )
-    for kind in WEIGHTS:
-        values = bench.latencies.get(kind)
-        if not values:
-            continue
-        print(
-            f"{kind:<14}{len(values):>8}{len(values) / elapsed:>8.1f}"
-            f"{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}"
-            f"{percentile(values, 99):>9.1f}{bench.errors.get(kind, 0):>8}"
-        )
-        if bench.errors.get(kind):
-            print(f"  statuses: {dict(bench.statuses[kind])}")
+        BENCH = Bench(base_url)
+        _prepare(BENCH, email if BARRIERS else None, args.password, args.referral)
+        BENCH.barriers = list(BARRIERS)
+        skipped = sorted(set(WEIGHTS) - BENCH.kinds)
+        recycled_before = server.log().count(RECYCLED) if server else 0
+        env, elapsed = run(base_url, args.users, args.seconds, max(args.think, 0.0))
+        failures = report(env, args.users, elapsed)
+        if server:
+            recycled = server.log().count(RECYCLED) - recycled_before
+            print(f"workers recycled during the run: {recycled} "
+                  f"({args.workers} workers, max_requests {args.max_requests or 'default'})")
     for kind in skipped:
         reason = (
             "pass --referral ID (the bench creates no referrals)"
@@ -336,7 +327,7 @@ def main() -> int:
             else "needs a signed-in coordinator and barrier codes"
         )
         print(f"skipped {kind}: {reason}")
-    return 1 if errors else 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

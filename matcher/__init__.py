@@ -50,10 +50,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     county.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
-    from matcher.web import observability, security
+    from matcher.web import observability, phones, proxies, security
 
     observability.init_app(app)
     security.init_app(app)
+    proxies.init_app(app)
+    phones.init_app(app)
 
     from matcher.web import public
 

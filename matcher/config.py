@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,45 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+DEVELOPMENT_BASE_URL = "http://localhost:5000"
+# Hosts a development process answers besides its base URL's: the loopback names.
+DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1")
+SHARED_RATELIMIT_STORAGE = "redis://127.0.0.1:6379/0"
+
+
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def ratelimit_storage(environ: os._Environ | dict) -> str:
+    """The limiter store: as configured, else Redis as soon as more than one worker runs.
+
+    Process memory is per worker: five workers would allow five times each limit.
+    """
+    configured = environ.get("ENLACE_RATELIMIT_STORAGE_URI")
+    if configured:
+        return configured
+    return SHARED_RATELIMIT_STORAGE if int(environ.get("ENLACE_WORKERS") or 1) > 1 else "memory://"
+
+
+def base_url_host(base_url: str | None) -> str | None:
+    """The host name of an http(s) base URL, or None when it is not one."""
+    parts = urlsplit(base_url or "")
+    return parts.hostname if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def trusted_hosts(config: dict) -> list[str]:
+    """Hosts requests may name: ENLACE_TRUSTED_HOSTS, else the base URL's host (and, in
+    development, loopback). Anything else is refused before a view runs."""
+    hosts = list(config.get("ENLACE_TRUSTED_HOSTS") or [])
+    if not hosts and config.get("ENLACE_ENV") != "production":
+        hosts = list(DEVELOPMENT_HOSTS)
+    base_host = base_url_host(config.get("ENLACE_BASE_URL"))
+    if base_host and base_host not in hosts:
+        hosts.append(base_host)
+    return hosts
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment."""
     env = os.environ.get("ENLACE_ENV", "development")
@@ -60,7 +100,16 @@ def load_config(instance_path: Path) -> dict:
         # County settings TOML file(s), comma-separated for a region; the first is the home
         # county. Empty: the shipped sample county (matcher/directory/county.py).
         "ENLACE_COUNTY_SETTINGS": os.environ.get("ENLACE_COUNTY_SETTINGS", ""),
-        "RATELIMIT_STORAGE_URI": os.environ.get("ENLACE_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": ratelimit_storage(os.environ),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("ENLACE_RATELIMIT_KEY_PREFIX", "enlace"),
+        # Redis away for a moment: limit per process rather than fail every request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "ENLACE_WORKERS": int(os.environ.get("ENLACE_WORKERS") or 1),
+        "ENLACE_TRUSTED_HOSTS": _list(os.environ.get("ENLACE_TRUSTED_HOSTS")),
+        "ENLACE_PROXY_COUNT": int(os.environ.get("ENLACE_PROXY_COUNT") or 0),
+        "ENLACE_FORWARDED_ALLOW_IPS": _list(
+            os.environ.get("ENLACE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+        ),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "America/Los_Angeles",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "matcher" / "translations"),
@@ -73,7 +122,10 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_NAME": "enlace_session",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
-        "ENLACE_BASE_URL": os.environ.get("ENLACE_BASE_URL", "http://localhost:5000"),
+        # Every link in an e-mail is built from it, never from the request's Host.
+        "ENLACE_BASE_URL": os.environ.get(
+            "ENLACE_BASE_URL", None if env == "production" else DEVELOPMENT_BASE_URL
+        ),
         "ENLACE_MAIL_BACKEND": os.environ.get("ENLACE_MAIL_BACKEND", "file"),
         "ENLACE_MAIL_OUTBOX": os.environ.get("ENLACE_MAIL_OUTBOX"),
         "ENLACE_MAIL_FROM": os.environ.get("ENLACE_MAIL_FROM", "Enlace <no-reply@enlace.local>"),
@@ -90,7 +142,8 @@ def load_config(instance_path: Path) -> dict:
 
 
 def check_production(config: dict) -> None:
-    """Refuse to serve production with a weak secret, the debugger on, or SQLite.
+    """Refuse to serve production with a weak secret, the debugger on, SQLite, no public
+    base URL, or per-process rate limits under several workers.
 
     Called after every override is applied, so no code path starts an unsafe
     production process; SQLite is allowed only by an explicit ENLACE_ALLOW_SQLITE=1.
@@ -111,6 +164,17 @@ def check_production(config: dict) -> None:
         problems.append(
             "the database is SQLite (set ENLACE_DATABASE_URL to PostgreSQL,"
             " or ENLACE_ALLOW_SQLITE=1 for a single-host install)"
+        )
+    if not base_url_host(config.get("ENLACE_BASE_URL")):
+        problems.append(
+            "ENLACE_BASE_URL is not set to the public address (e.g. https://enlace.example.org):"
+            " links in e-mails are built from it"
+        )
+    workers = int(config.get("ENLACE_WORKERS") or 1)
+    if workers > 1 and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+        problems.append(
+            f"rate limits are kept in process memory with {workers} workers"
+            " (set ENLACE_RATELIMIT_STORAGE_URI to redis://...)"
         )
     if problems:
         raise ConfigError("refusing to start with ENLACE_ENV=production: " + "; ".join(problems))

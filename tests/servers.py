@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ class Server:
     base_url: str
     process: subprocess.Popen
     log_path: Path
+    ratelimit_prefix: str
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -62,6 +64,8 @@ def _start(database_url: str, index_dir: Path, log_dir: Path, workers: int, env:
         "ENLACE_WORKERS": str(workers),
         "ENLACE_SECRET_KEY": "s" * 64,
         "ENLACE_INDEX_SYNC_INTERVAL": "0.2",
+        # Several workers keep their rate limits in Redis: under a prefix of this server.
+        "ENLACE_RATELIMIT_KEY_PREFIX": f"enlace-test-{port}-{uuid.uuid4().hex}",
         **env,
     }
     with log_path.open("w") as log:
@@ -73,7 +77,8 @@ def _start(database_url: str, index_dir: Path, log_dir: Path, workers: int, env:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return Server(f"http://127.0.0.1:{port}", process, log_path)
+    prefix = environment["ENLACE_RATELIMIT_KEY_PREFIX"]
+    return Server(f"http://127.0.0.1:{port}", process, log_path, prefix)
 
 
 def _stop(server: Server) -> None:
@@ -84,6 +89,23 @@ def _stop(server: Server) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.process.pid, signal.SIGKILL)
             server.process.wait(10)
+    forget_rate_limits(server.ratelimit_prefix)
+
+
+def forget_rate_limits(prefix: str) -> None:
+    """Delete a test server's rate-limit keys from the shared Redis (state never outlives it)."""
+    import redis
+
+    from matcher.config import SHARED_RATELIMIT_STORAGE
+
+    try:
+        client = redis.Redis.from_url(SHARED_RATELIMIT_STORAGE, socket_timeout=2)
+        keys = list(client.scan_iter(f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+    except redis.RedisError:
+        pass  # no Redis: the server kept its limits in memory
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from matcher.search.engine import request_from_params, search
 from matcher.search.index import INDEX_NAME, get_index
 from tests import pg
 from tests.conftest import TEST_DB
+from tests.servers import Browser, gunicorn_hosts
 from tests.tcp_proxy import TcpProxy
 
 needs_postgres = pytest.mark.skipif(
@@ -69,6 +70,53 @@ def test_searches_keep_answering_when_the_index_is_lost_and_it_is_rebuilt(
     get_index(served_index).close()  # a freshly started process reads the rebuilt files
     after = _search(session, served_index, "food")
     assert [r["id"] for r in after["results"]] == [r["id"] for r in before["results"]]
+
+
+QUERIES = ("/api/v1/search?q=housing", "/api/v1/search?q=vivienda&lang=es",
+           "/api/v1/search?q=food&per_page=50", "/api/v1/search?q=dentista%20gratis&lang=es")
+
+
+def _answers(browser: Browser) -> list[list[str]]:
+    return [[r["id"] for r in browser.json(query)["results"]] for query in QUERIES]
+
+
+def _recycle(server) -> None:
+    """Replace the worker (as max_requests does): the new one reads the files afresh."""
+    booted = server.log().count("Booting worker")
+    os.kill(server.process.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while server.log().count("Booting worker") <= booted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # the new worker imports the app
+
+
+@pytest.mark.parametrize("damage", ["segments", "side files", "everything"])
+def test_a_live_server_answers_the_same_after_its_index_files_are_overwritten(
+    app, session, database_url, tmp_path, damage
+):
+    index_dir = tmp_path / "live-index"
+    index_sync.sync(session, index_dir)
+    files = [f for f in (index_dir / INDEX_NAME).iterdir() if "LOCK" not in f.name]
+    hit = {
+        "segments": [f for f in files if f.suffix in (".seg", ".toc")],
+        "side files": [f for f in files if f.suffix == ".json"],
+        "everything": files,
+    }[damage]
+    # The sync thread is off: the search itself must notice, log, answer and repair.
+    with gunicorn_hosts(
+        database_url, [index_dir], tmp_path, workers=1, ENLACE_INDEX_SYNC_INTERVAL="0"
+    ) as (server,):
+        browser = Browser(server.base_url)
+        before = _answers(browser)
+        assert all(before)
+        for path in hit:  # new inodes: the way a copy or a restore overwrites files
+            path.unlink()
+            path.write_bytes(b"\x00garbage" * 8)
+        assert _answers(browser) == before  # the running worker: its last good index
+        _recycle(server)
+        assert _answers(browser) == before  # a fresh worker: rebuilt from the database
+        assert "rebuilding from the database" in server.log()
+    assert index_sync.search_index_ok(index_dir)
 
 
 def _counts(url: str) -> dict[str, int]:

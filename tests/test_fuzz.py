@@ -156,3 +156,122 @@ def test_a_correction_is_stored_verbatim_and_shown_escaped(app, session, message
             select(Submission).order_by(Submission.submitted_at.desc())
         ).first()
         assert stored.payload["message"] == text.strip()
+
+
+# --- every route of the access policy, as a role it admits, with hostile bodies ----------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "\x00",
+    "' OR 1=1--",
+    "/\r\nSet-Cookie: x=1",
+    "../../etc/passwd",
+    "ABCDE",
+    "123",
+    "25:99",
+    "NaN",
+    "-1",
+    "1e309",
+    "9" * 10_000,
+    "\ufb00\u202e\u200b",
+]
+HOSTILE_JSON = [121, True, 3.7, float("nan"), float("inf"), -1, [1], {"a": None}, None, ""]
+JSON_KEYS = ["barriers", "language", "near", "age", "q", "status", "email", "name"]
+TEMPLATE_FIELDS = sorted(
+    {
+        name
+        for path in (Path(__file__).resolve().parent.parent / "templates").rglob("*.html")
+        for name, _attrs in FIELD_RE.findall(path.read_text())
+        if "{" not in name
+    }
+    - {"csrf_token"}
+)
+SCALARS = st.one_of(
+    st.sampled_from(HOSTILE_JSON), st.integers(), st.floats(), st.text(max_size=30),
+    st.sampled_from(HOSTILE),
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(JSON_KEYS) | st.text(max_size=12), inner, max_size=5),
+    max_leaves=12,
+)
+TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40))
+ROLE_ORDER = ("admin", "coordinator", "partner", "liaison", "anonymous")
+
+
+@pytest.fixture
+def world(app, session, admin_user, coordinator_user, liaison_user, partner_user, partner_org,
+          school):
+    """A signed-in client per role and a real id for every URL argument."""
+    from tests.fixtures_accounts import login
+    from tests.needs_support import make_record, make_referral
+    from tests.test_registration_review import org_form
+
+    clients = {"anonymous": app.test_client()}
+    for role, user in (("admin", admin_user), ("coordinator", coordinator_user),
+                       ("liaison", liaison_user), ("partner", partner_user)):
+        clients[role] = app.test_client()
+        login(clients[role], user)
+    draft = clients["partner"].post("/partners/register", data=org_form(name="Fuzz Center"))
+    record = make_record(session, coordinator_user)
+    referral = make_referral(session, coordinator_user, record, partner_org, consent=True)
+    service_id = session.scalars(select(Service.id).order_by(Service.id)).first()
+    known = {
+        "service_id": service_id, "organization_id": partner_org.id,
+        "submission_id": draft.headers["Location"].split("/")[3], "record_id": record.id,
+        "referral_id": referral.id, "consent_id": record.consents[0].id,
+        "user_id": liaison_user.id, "school_key": school.key, "key": "supply", "index": 0,
+        "locale": "es", "code": "mix", "filename": "enlace.css",
+    }
+    routes = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods))):
+        if rule.endpoint not in POLICY or rule.endpoint == "auth.logout":
+            continue
+        role = next(r for r in ROLE_ORDER if r in POLICY[rule.endpoint])
+        path = rule.build({n: known.get(n, "x") for n in rule.arguments}, append_unknown=False)[1]
+        fields = TEMPLATE_FIELDS
+        if "GET" in rule.methods:  # the page's own fields, filled in as a person would
+            page = clients[role].get(path)
+            html = page.get_data(as_text=True) if page.mimetype == "text/html" else ""
+            fields = sorted({name for name, _a in FIELD_RE.findall(html)} - {"csrf_token"})
+        routes.append((role, path, "POST" in rule.methods, fields or ["q", "next"]))
+    return clients, routes
+
+
+def _call(clients, role, path, post, body) -> None:
+    client = clients[role]
+    if not post:
+        response = client.get(path, query_string=body)
+    elif isinstance(body, dict) and all(isinstance(v, str) for v in body.values()):
+        response = client.post(path, data=body)
+    else:
+        response = client.post(path, json=body)
+    assert response.status_code < 500, f"{role} {path} {body!r:.200}: {response.status}"
+
+
+def test_every_route_answers_each_hostile_value_in_every_field_without_a_server_error(world):
+    """A sweep: each hostile text in every field of each form (or query), each hostile
+    JSON value under every key a JSON body reads."""
+    clients, routes = world
+    for role, path, post, fields in routes:
+        for value in HOSTILE:
+            _call(clients, role, path, post, dict.fromkeys(fields, value))
+        if post:
+            for value in HOSTILE_JSON:
+                _call(clients, role, path, post, {"barriers": ["dental"], **dict.fromkeys(
+                    JSON_KEYS[1:], value)})
+                _call(clients, role, path, post, dict.fromkeys(JSON_KEYS, value))
+
+
+@settings(FUZZ, max_examples=max(3, FUZZ.max_examples // 5))
+@given(data=st.data())
+def test_every_route_answers_random_json_and_form_bodies_without_a_server_error(world, data):
+    clients, routes = world
+    for role, path, post, fields in routes:
+        if post and data.draw(st.booleans(), label=f"json {path}"):
+            body = data.draw(JSON, label=path)
+        else:
+            body = data.draw(st.dictionaries(st.sampled_from(fields), TEXT | st.lists(TEXT,
+                                             max_size=3)), label=path)
+        _call(clients, role, path, post, body)

@@ -1,5 +1,6 @@
 """The family's handout and text message: public facts only, in the family's language."""
 
+import html
 import re
 from pathlib import Path
 
@@ -125,3 +126,85 @@ def test_the_consent_form_starts_in_the_family_language(
     html = client.get(f"/coordinator/referrals/{referral.id}/consent").get_data(as_text=True)
     assert re.search(r'<option value="mix" selected>', html)
     assert not re.search(r'<option value="en" selected>', html)
+
+
+# --- what families see of the sample data (issue 18, finding 8) -------------------------
+
+INTERNAL_NOTE = re.compile(
+    r"verify|per source|in source|according to the source|compiler|not stated|"
+    r"not confirmed|Data note",
+    re.IGNORECASE,
+)
+ENGLISH_WORDS = {
+    "the", "and", "of", "for", "with", "your", "per", "is", "are", "by", "based", "income",
+    "hotline", "line", "main", "listed", "number", "purpose", "sliding", "scale", "free", "fee",
+    "call", "hours", "open", "closed", "staff", "only", "available", "phone",
+}
+
+
+def _spanish_sentences(column: str) -> list[str]:
+    """The Spanish column's text a family reads as sentences: names of services and
+    organizations and street addresses are proper names, and text marked lang="en"
+    is announced as English; everything else must be Spanish."""
+    column = re.sub(r"<(h2|span|p)[^>]*\blang=\"en\"[^>]*>.*?</\1>", " ", column, flags=re.S)
+    column = re.sub(r"<h[12][^>]*>.*?</h[12]>", " ", column, flags=re.S)
+    column = re.sub(r'<p class="handout-(org|key)">.*?</p>', " ", column, flags=re.S)
+    column = re.sub(r"<p><strong>Dirección:</strong>.*?</p>", " ", column, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", column))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_every_sample_handout_in_both_languages_has_no_internal_note_and_spanish_is_spanish(
+    client, session, coordinator_user
+):
+    from matcher.families import referrals
+    from matcher.models import Organization, Service
+
+    record = make_record(session, coordinator_user)
+    services = session.scalars(
+        select(Service).join(Organization)
+        .where(Service.status == "active", Organization.published.is_(True))
+        .order_by(Service.id)
+    ).all()
+    barrier = record.barrier_codes[0]
+    choices = [(barrier, s.id) for s in services]
+    referrals.create_referrals(session, coordinator_user, record, choices)
+    session.commit()
+    login(client, coordinator_user)
+    pages = {
+        lang: client.get(f"/coordinator/records/{record.id}/handout?lang={lang}").get_data(
+            as_text=True
+        )
+        for lang in ("en", "es")
+    }
+    for lang, page in pages.items():
+        assert page.count('class="handout-service"') == len(services), lang
+        column = page.split('class="handout-column"', 1)[1]
+        assert not INTERNAL_NOTE.search(html.unescape(column)), (
+            lang, INTERNAL_NOTE.search(html.unescape(column)).group(0)
+        )
+    english = [
+        line for line in _spanish_sentences(pages["es"].split('class="handout-column"', 1)[1])
+        if ENGLISH_WORDS & set(re.findall(r"[a-z]+", line.lower()))
+    ]
+    assert english == []
+    # Each phone carries its own label: the county hotline is never the CalFresh office's.
+    assert "Línea de denuncia de abuso infantil" in pages["es"]
+    sms = client.get(f"/coordinator/records/{record.id}/sms?lang=es").get_data(as_text=True)
+    assert "805-654-3200" not in sms.split("CalFresh", 1)[-1].split("\n", 1)[0]
+
+
+def test_public_service_pages_of_the_sample_show_no_internal_note(client, session):
+    from matcher.models import Organization, Service
+
+    services = session.scalars(select(Service).join(Organization).where(
+        Organization.published.is_(True))).all()
+    for service in services:
+        for lang in ("en", "es"):
+            page = html.unescape(client.get(f"/services/{service.id}?lang={lang}").get_data(
+                as_text=True))
+            found = INTERNAL_NOTE.search(page)
+            assert not found, (service.name, lang, found and page[found.start() - 80: found.end()])
+    for org in session.scalars(select(Organization).where(Organization.published.is_(True))):
+        page = html.unescape(client.get(f"/organizations/{org.id}").get_data(as_text=True))
+        assert not INTERNAL_NOTE.search(page), org.name

@@ -363,3 +363,32 @@ def test_after_edits_the_refreshed_directory_table_equals_a_fresh_read(session):
     assert refreshed.services[services[5].id].documents
     hidden = session.get(Organization, services[0].organization_id)
     assert not any(row.organization_id == hidden.id for row in refreshed.services.values())
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"barriers": ["dental"], "language": 121}', "language"),
+        ('{"barriers": ["dental"], "language": true}', "language"),
+        ('{"barriers": ["dental"], "language": 3.7}', "language"),
+        ('{"barriers": ["dental"], "language": NaN}', "language"),
+        ('{"barriers": ["dental"], "language": [1]}', "language"),
+        ('{"barriers": ["dental"], "age": Infinity}', "age"),
+        ('{"barriers": ["dental"], "age": 121}', "age"),
+        ('{"barriers": ["dental"], "near": {"zip": 93030}}', "near"),
+        ('{"barriers": "dental"}', "barriers"),
+        ('{"barriers": [null]}', "barriers"),
+        ('{"language": "es"}', "barriers"),
+        ('{"barriers": ' + "[" * 5000 + "]" * 5000 + "}", "barriers"),
+    ],
+)
+def test_a_match_body_that_breaks_the_schema_is_a_400_naming_the_field(
+    client, session, body, field
+):
+    _sign_in(client, session, "coordinator")
+    response = client.post("/api/v1/match", data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    error = response.get_json()["error"]
+    if body.count("[") < 100:
+        assert error["field"] == field and error["reason"]
+        assert error["message"].startswith(field)

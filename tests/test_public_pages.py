@@ -94,6 +94,16 @@ def test_language_switch_never_redirects_off_site(client):
         assert response.headers["Location"] == "/"
 
 
+def test_language_switch_with_a_header_break_in_next_goes_home_not_500(client):
+    for query in ("next=%2F%0Aenv%3B", "next=%2F%0D%0ASet-Cookie:%20x=1", "next=/%5Cevil.example",
+                  "next=/a%09b", "next=/%7F"):
+        response = client.get(f"/language/es?{query}")
+        assert response.status_code == 302, query
+        assert response.headers["Location"] == "/"
+        assert "x=1" not in response.headers.get("Set-Cookie", "")
+    assert client.get("/login?next=%2F%0D%0AX:%201").status_code == 200
+
+
 def test_unknown_language_is_404(client):
     assert client.get("/language/fr").status_code == 404
 

@@ -21,6 +21,7 @@ def _production(**overrides) -> dict:
         "DEBUG": False,
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@db/enlace",
         "ENLACE_ALLOW_SQLITE": False,
+        "ENLACE_BASE_URL": "https://enlace.example.org",
     }
     config.update(overrides)
     return config
@@ -105,10 +106,11 @@ def test_production_adds_hsts_and_secure_cookies(app_config):
             "ENLACE_ENV": "production",
             "SECRET_KEY": STRONG_SECRET,
             "ENLACE_ALLOW_SQLITE": True,
+            "ENLACE_BASE_URL": "https://enlace.example.org",
             "SESSION_COOKIE_SECURE": True,
         }
     )
-    response = app.test_client().get("/healthz")
+    response = app.test_client().get("/healthz", base_url="https://enlace.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["REMEMBER_COOKIE_HTTPONLY"]

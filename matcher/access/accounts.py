@@ -73,6 +73,39 @@ def valid_email(email: str) -> bool:
     return bool(local) and "." in domain and " " not in email and len(email) <= 320
 
 
+MAX_NAME_LENGTH = 200
+
+
+def check_name(name: str) -> str:
+    """The name as stored; a longer one is refused, never silently cut."""
+    if len(name.strip()) > MAX_NAME_LENGTH:
+        raise AccountError("name_too_long")
+    return name.strip()
+
+
+def signup_errors(email: str, name: str, password: str, password_confirm: str) -> dict[str, str]:
+    """Every problem of a sign-up form at once (field -> code), so one answer lists them all."""
+    errors: dict[str, str] = {}
+    if not email.strip():
+        errors["email"] = "required"
+    elif not valid_email(normalize_email(email)):
+        errors["email"] = "invalid_email"
+    if not name.strip():
+        errors["name"] = "required"
+    elif len(name.strip()) > MAX_NAME_LENGTH:
+        errors["name"] = "name_too_long"
+    if not password:
+        errors["password"] = "required"  # noqa: S105 (an error code)
+    else:
+        try:
+            check_password_rules(password)
+        except AccountError as error:
+            errors["password"] = error.code
+    if password and password != password_confirm:
+        errors["password_confirm"] = "passwords_differ"  # noqa: S105 (an error code)
+    return errors
+
+
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError("password_too_short")
@@ -138,7 +171,7 @@ def create_user(
         check_password_rules(password)
     user = User(
         email=email,
-        name=name.strip()[:200],
+        name=check_name(name),
         role=role,
         locale=locale if locale in ("en", "es") else "en",
         password_hash=hash_password(password) if password is not None else None,
@@ -339,7 +372,7 @@ def accept_invitation(
     if user.password_hash is not None:
         raise TokenError("used")
     if name.strip():
-        user.name = name.strip()[:200]
+        user.name = check_name(name)
     set_password(session, user, password, user)
     mark_verified(session, user)
     use_token(session, "invitation", data)

@@ -24,6 +24,7 @@ POLICY: dict[str, frozenset[str]] = {
     # public directory, search and language
     "static": PUBLIC,
     "public.home": PUBLIC,
+    "public.favicon": PUBLIC,
     "public.organization": PUBLIC,
     "public.service": PUBLIC,
     "public.set_language": PUBLIC,

@@ -88,7 +88,7 @@ def send_reminders_command(older_than_days: int | None) -> None:
     reminders = freshness.due_reminders(
         db.session, current_app.config["SECRET_KEY"], timedelta(days=days)
     )
-    with current_app.test_request_context(base_url=current_app.config["ENLACE_BASE_URL"]):
+    with current_app.test_request_context():  # links come from ENLACE_BASE_URL
         for reminder in reminders:
             send_reminder(reminder)
     click.echo(f"Sent {len(reminders)} reminder(s) for listings older than {days} days.")

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from matcher.extensions import db
 from matcher.matching import table as match_index
 from matcher.operations import backup, index_sync
+from matcher.search import index as search_index
 
 PRUNE_EVERY_SECONDS = 86400
 
@@ -77,6 +78,25 @@ def prune_outbox_command(older_than_days: int) -> None:
     """Delete old search-index outbox rows (each serving process also does this daily)."""
     deleted = index_sync.prune(db.session, days=older_than_days)
     click.echo(f"Deleted {deleted} outbox rows older than {older_than_days} days.")
+
+
+def warm_up(app: Flask) -> None:
+    """Before a (re)started worker takes its first request: open the search index and
+    build the matching table, which the first requests would otherwise wait for (seconds
+    on a busy host, every time max_requests recycles a worker). Nothing is logged or
+    counted as a search."""
+    with app.app_context():
+        try:
+            index_dir = Path(app.config["ENLACE_INDEX_DIR"])
+            if index_sync.search_index_ok(index_dir):  # else the sync thread builds it once
+                found = search_index.get_index(index_dir)
+                found.ensure(db.session)
+                found.snapshot()
+            match_index.directory_table(db.session)
+        except Exception:
+            logging.getLogger(__name__).warning("warm-up failed; serving cold", exc_info=True)
+        finally:
+            db.session.remove()
 
 
 def start_index_sync(app: Flask, interval: float) -> threading.Thread | None:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _WORD_RE = re.compile(r"[0-9a-z]+(?:'[a-z]+)?")
 
@@ -25,3 +29,15 @@ def clip(text: str | None, limit: int) -> str:
         return text or ""
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",.;: ") + "…"
+
+
+def unique_by(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+    """``items`` in order, keeping the first of those with the same ``key``."""
+    seen: set[Hashable] = set()
+    kept = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            kept.append(item)
+    return kept

@@ -250,7 +250,16 @@ def _county_suffix(county_name: str | None) -> str:
     return "" if fold(county_name) == fold(home) else f" ({county_name} County)"
 
 
+def is_zip(text: str) -> bool:
+    """A 5-digit ZIP (or ZIP+4): the only text ``zipcodes`` may be asked about."""
+    return bool(_ZIP_RE.match(text.strip()))
+
+
 def resolve_zip(text: str) -> Place:
+    """The ZIP's centroid; PlaceError for anything but a known California ZIP (the
+    ``zipcodes`` package raises ValueError on malformed text, so it is checked first)."""
+    if not is_zip(text):
+        raise PlaceError("Enter a 5-digit ZIP code.", text)
     code = text.strip()[:5]
     matches = zipcodes.matching(code)
     if not matches:

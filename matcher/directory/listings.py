@@ -7,13 +7,15 @@ are passed in as ``labels`` by the web layer (this module does not import Flask)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher.core.text import unique_by
 from matcher.directory import hours, languages
+from matcher.directory.public_text import phone_kind, public_text
 from matcher.models import (
     PRIMARY_LOCALE,
     LocalizedText,
@@ -56,7 +58,7 @@ class ServiceView:
     organization_id: str
     organization_name: str
     addresses: list[AddressView]
-    phones: list[tuple[str, str | None]]
+    phones: list[tuple[str, str]]  # (number, kind of line: matcher.directory.public_text)
     weekly_hours: list[tuple[str, str]]
     hours_notes: list[str]
     languages: list[LanguageView]
@@ -71,7 +73,6 @@ class ServiceView:
     email: str | None
     last_verified_at: datetime | None
     source: str | None
-    notes: str | None
     english_only_fields: list[str] = field(default_factory=list)
 
     @property
@@ -154,18 +155,25 @@ def language_views(service: Service, locale: str) -> list[LanguageView]:
     ]
 
 
+def public_localized(text: LocalizedText) -> LocalizedText:
+    return replace(text, value=public_text(text.value))
+
+
+def phone_views(phones) -> list[tuple[str, str]]:
+    """(number, kind) pairs: the interface labels each kind in the reader's language."""
+    return [(p.number, phone_kind(p.description)) for p in phones if p.number]
+
+
 def service_view(service: Service, locale: str) -> ServiceView:
     """Everything a listing page shows, in ``locale`` where a translation exists."""
-    text = {f: service.text(f, locale) for f in Service.TRANSLATED_FIELDS}
+    text = {f: public_localized(service.text(f, locale)) for f in Service.TRANSLATED_FIELDS}
     english_only = [
         f
         for f, value in text.items()
         if locale != PRIMARY_LOCALE and value.value and not value.is_in(locale)
     ]
     org = service.organization
-    phones = [(p.number, p.description) for p in service.phones] or [
-        (p.number, p.description) for p in org.phones
-    ]
+    phones = phone_views(service.phones) or phone_views(org.phones)
     areas = []
     for area in service.service_areas:
         if area.kind == "county":
@@ -188,19 +196,21 @@ def service_view(service: Service, locale: str) -> ServiceView:
         addresses=addresses(service),
         phones=phones,
         weekly_hours=hours.weekly_lines(service.schedules, locale),
-        hours_notes=hours.schedule_notes(service.schedules),
+        hours_notes=[n for n in map(public_text, hours.schedule_notes(service.schedules)) if n],
         languages=language_views(service, locale),
-        categories=[(t.id, t.label(locale)) for t in service.taxonomy_terms],
+        categories=unique_by(  # each category once: a term and its copy share a label
+            ((t.id, t.label(locale)) for t in service.taxonomy_terms),
+            lambda term: term[1].casefold(),
+        ),
         service_areas=areas,
         minimum_age=service.minimum_age,
         maximum_age=service.maximum_age,
-        interpretation_services=service.interpretation_services,
+        interpretation_services=public_text(service.interpretation_services),
         id_required=service.id_required,
         accepting_referrals=service.accepting_referrals,
         url=service.url,
         email=service.email,
         last_verified_at=service.last_verified_at,
         source=org.source,
-        notes=service.notes,
         english_only_fields=english_only,
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from matcher.core import audit
 from matcher.core.text import clip
 from matcher.directory import listings
+from matcher.directory.public_text import first_general_phone
 from matcher.matching.relevance import meeting_term_ids
 from matcher.models import Barrier, NeedsRecord, Referral, User
 
@@ -29,12 +30,12 @@ class HandoutService:
     name: str
     organization: str
     addresses: tuple[str, ...]
-    phones: tuple[tuple[str, str | None], ...]
+    phones: tuple[tuple[str, str], ...]  # (number, kind): labelled in the family's language
     hours: tuple[tuple[str, str], ...]
     documents: tuple[str, ...]
     no_id_needed: bool
     cost: str | None  # free / sliding_scale / fee / None: the template words it
-    fees: str | None
+    fees: str | None  # only when written in the handout's language: no mixed cost lines
     note: str | None
     name_locale: str = "en"  # the locale ``name`` is written in (English when untranslated)
     english_only: bool = False  # some of the listing's text exists in English only
@@ -100,7 +101,7 @@ def handout_services(
             documents=tuple(d.document for d in service.required_documents if d.document),
             no_id_needed=view.id_required is False,
             cost=view.cost,
-            fees=view.fees.value,
+            fees=view.fees.value if view.fees.is_in(locale) else None,
             note=referral.note,
             chosen_for=tuple(chosen_for.get(service.id, ())),
         )
@@ -120,8 +121,9 @@ def sms_text(services: Sequence[HandoutService]) -> str:
     def line(service: HandoutService, with_address: bool, name_limit: int | None) -> str:
         name = clip(service.name, name_limit) if name_limit else service.name
         parts = [name]
-        if service.phones:
-            parts.append(service.phones[0][0])
+        phone = first_general_phone(service.phones)
+        if phone:
+            parts.append(phone)
         if with_address and service.addresses:
             parts.append(service.addresses[0])
         return " - ".join(parts)

@@ -103,7 +103,7 @@ def validate(session: Session, user: User, form: Mapping[str, Any]) -> NeedsInpu
     age = None
     raw_age = str(form.get("age") or "").strip()
     if raw_age:
-        if raw_age.isdigit() and int(raw_age) <= MAX_AGE:
+        if re.fullmatch(r"[0-9]{1,3}", raw_age) and int(raw_age) <= MAX_AGE:
             age = int(raw_age)
         else:
             errors.append(("age", "invalid_age"))

@@ -73,18 +73,17 @@ def _id(value: str) -> str | None:
 
 
 def _flag(params: Mapping[str, Any], key: str) -> bool:
-    raw = str(params.get(key) or "").strip().lower()
-    if raw in ("", "false", "0", "no"):
-        return False
-    if raw in ("true", "1", "yes"):
-        return True
-    raise QueryError(f"{key} must be true or false, not '{clip(raw, 20)}'.")
+    """Absent is false; present, it is ``true`` or ``false``, as the OpenAPI boolean says."""
+    raw = params.get(key)
+    if raw is None or raw in ("true", "false"):
+        return raw == "true"
+    raise QueryError(f"{key} must be true or false, not '{clip(str(raw), 20)}'.")
 
 
 def _whole(params: Mapping[str, Any], key: str, default: int, high: int) -> int:
-    raw = _text(params, key)
-    if raw is None:
+    if params.get(key) is None:
         return default
+    raw = _text(params, key) or ""  # present but empty is no number either
     try:
         value = int(raw)
     except ValueError:
@@ -95,8 +94,7 @@ def _whole(params: Mapping[str, Any], key: str, default: int, high: int) -> int:
 
 
 def _paging(params: Mapping[str, Any]) -> tuple[int, int]:
-    fmt = _text(params, "format")
-    if fmt not in (None, "json"):
+    if params.get("format") not in (None, "json"):
         raise QueryError("format must be 'json' (ndjson is not offered).")
     return _whole(params, "page", 1, MAX_PAGE), _whole(
         params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE
@@ -120,6 +118,9 @@ def _modified_after(params: Mapping[str, Any], sqlite: bool) -> datetime | None:
 def _postcode_place(params: Mapping[str, Any]) -> tuple[geo.Place | None, float | None]:
     """(place of ``postcode``, ``proximity`` in miles): proximity is meters from its centroid."""
     postcode, proximity = _text(params, "postcode"), _text(params, "proximity")
+    for key, value in (("postcode", postcode), ("proximity", proximity)):
+        if value is None and params.get(key) is not None:
+            raise QueryError(f"{key} must not be empty.")
     if proximity is not None and postcode is None:
         raise QueryError("proximity needs a postcode: it is a distance from its centroid.")
     if postcode is None:

@@ -17,8 +17,6 @@ keywords and audience are dropped (the tables are reported as skipped).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -29,7 +27,7 @@ from matcher.core.upsert import stable_id
 from matcher.directory import languages
 from matcher.directory.taxonomy import OPEN_ELIGIBILITY
 from matcher.hsds import HSDSError
-from matcher.hsds.package import Source, SourceRow, Tables, type_row
+from matcher.hsds.package import Source, SourceRow, Tables, csv_records, type_row
 from matcher.hsds.values import UUID_RE
 
 HSDS3, HSDS11, OHANA = "HSDS 3.0", "HSDS 1.1", "Ohana API CSV"
@@ -111,14 +109,8 @@ class Builder:
 
 
 def read_csv(source: Source, name: str) -> list[dict[str, str]]:
-    text = source.read_text(name)
-    try:
-        return [
-            {k.strip(): (v or "").strip() for k, v in row.items() if k}
-            for row in csv.DictReader(io.StringIO(text, newline=""))
-        ]
-    except csv.Error as error:
-        raise HSDSError(f"malformed CSV ({error})", name) from None
+    _header, records = csv_records(source.read_text(name), name)
+    return [{k.strip(): v.strip() for k, v in row.items() if k} for _line, row in records]
 
 
 def split(cell: str | None) -> list[str]:

@@ -243,6 +243,35 @@ def read_csv_package(source: Source) -> Tables:
     return tables
 
 
+def csv_records(text: str, path: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and (line, row) pairs of a CSV file; any malformed row aborts the read.
+
+    ``csv`` alone forgives too much: an unterminated quote swallows the rest of the file
+    into one field and a row with extra or missing fields still reads, so a broken
+    export would import with rows silently lost or shifted. Here the row's first line,
+    the file and the reason are reported instead.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    records = []
+    line = 1
+    try:
+        for fields in reader:
+            if not header:
+                header = fields
+            elif fields:  # a blank line is no row
+                if len(fields) != len(header):
+                    raise HSDSError(
+                        f"malformed CSV: {len(fields)} fields where the header has"
+                        f" {len(header)}", path, line
+                    )
+                records.append((line, dict(zip(header, fields, strict=True))))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise HSDSError(f"malformed CSV ({error})", path, line) from None
+    return header, records
+
+
 def _package_fields(table: str, own: Any) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
     """(required columns, field specs) from the package's own schema of a resource, which a
     profile may change; the official descriptor's when the package gives none."""
@@ -257,31 +286,21 @@ def _package_fields(table: str, own: Any) -> tuple[tuple[str, ...], dict[str, di
 
 
 def _read_csv(source: Source, table: str, path: str, own_schema: Any = None) -> list[SourceRow]:
-    text = source.read_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    header, records = csv_records(source.read_text(path), path)
     required, specs = _package_fields(table, own_schema)
     missing = [f for f in required if f not in header]
     if missing:
         raise HSDSError(f"missing required column {missing[0]!r}", path, 1, missing[0])
     rows, seen = [], set()
-    try:
-        for number, raw in enumerate(reader, start=2):
-            if None in raw:
-                raise HSDSError("more cells than the header has columns", path, number)
-            row = type_row(
-                table,
-                raw,
-                SourceRow(path, number, {}, required=required),
-                required=required,
-                known=specs,
-            )
-            if row.values.get("id") is None:
-                raise row.error("a value is required", "id")
-            if row.values["id"] in seen:
-                raise row.error(f"duplicate id {row.values['id']}", "id")
-            seen.add(row.values["id"])
-            rows.append(row)
-    except csv.Error as error:
-        raise HSDSError(f"malformed CSV ({error})", path, reader.line_num) from None
+    for number, raw in records:
+        row = type_row(
+            table, raw, SourceRow(path, number, {}, required=required),
+            required=required, known=specs,
+        )
+        if row.values.get("id") is None:
+            raise row.error("a value is required", "id")
+        if row.values["id"] in seen:
+            raise row.error(f"duplicate id {row.values['id']}", "id")
+        seen.add(row.values["id"])
+        rows.append(row)
     return rows

@@ -331,14 +331,15 @@ def readiness(session: Session, index_dir: str | os.PathLike) -> dict:
 
 
 def search_index_ok(index_dir: Path) -> bool:
-    """True if this host's index opens and answers (readiness; never rebuilds)."""
+    """True if this host's index opens, answers and its side files read (readiness;
+    never rebuilds)."""
     try:
         ix = whoosh_index.open_dir(str(index_dir / search_index.INDEX_NAME))
         with ix.searcher() as searcher:
             searcher.doc_count()
     except Exception:
         return False
-    return True
+    return search_index.side_files_ok(index_dir / search_index.INDEX_NAME)
 
 
 def search_rebuild(session: Session, index_dir: Path) -> int:

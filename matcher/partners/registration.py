@@ -73,6 +73,15 @@ FIELD_LIMITS = {
 }
 
 
+# What the form pages put in ``maxlength``: the same limits the server enforces.
+FORM_LIMITS = {
+    **FIELD_LIMITS,
+    **dict.fromkeys(("description", "description_es", "eligibility", "documents"), LONG),
+    "min_age": 3,
+    "max_age": 3,
+}
+
+
 def _text(form: FormData, name: str, limit: int = SHORT) -> str:
     return (form.get(name) or "").strip()[: limit + 1]
 
@@ -99,7 +108,9 @@ def _check_place(data: dict[str, Any], errors: Errors) -> None:
     if not data["city"] and not data["postal_code"]:
         errors["city"] = "required"
         return
-    if data["postal_code"]:
+    if data["postal_code"] and not geo.is_zip(data["postal_code"]):
+        errors["postal_code"] = "invalid_zip"
+    elif data["postal_code"]:
         try:
             geo.resolve_zip(data["postal_code"])
         except geo.PlaceError:
@@ -125,7 +136,7 @@ def parse_organization(form: FormData) -> tuple[dict[str, Any], Errors]:
 def _int(value: str, field: str, errors: Errors) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or int(value) > 120:
+    if not re.fullmatch(r"[0-9]{1,3}", value) or int(value) > 120:
         errors[field] = "invalid_age"
         return None
     return int(value)

@@ -47,6 +47,19 @@ class IndexUnavailable(RuntimeError):
     """The index could not be opened or rebuilt."""
 
 
+class IndexDamaged(IndexUnavailable):
+    """A file of the index cannot be read: searches rebuild it from the database."""
+
+
+def read_index_json(path: Path, name: str) -> Any:
+    """A JSON side file of the index (taxonomy labels, vocabulary); IndexDamaged when it
+    is missing or unreadable, never an empty stand-in that would quietly find nothing."""
+    try:
+        return json.loads((path / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise IndexDamaged(f"{name} is unreadable ({type(error).__name__})") from error
+
+
 def _read_vocabulary(path: Path) -> Counter[str]:
     try:
         return Counter(json.loads((path / VOCABULARY_FILE).read_text(encoding="utf-8")))

@@ -33,7 +33,7 @@ from matcher.directory import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
 from matcher.search import curation, glossary
 from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
-from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
+from matcher.search.index import IndexDamaged, ServiceIndex, Snapshot, StoredSchedule
 from matcher.search.log import log_empty_search
 from matcher.search.notices import crisis_notice, nearest_categories, understood_dict
 from matcher.search.postings import Alternatives, Collection, top
@@ -99,6 +99,7 @@ INDEX_DAMAGE = (
     pickle.UnpicklingError,
     zlib.error,
     whoosh_index.IndexError,
+    IndexDamaged,
 )
 
 

@@ -24,6 +24,7 @@ from matcher.search.build import (
     INDEX_NAME,
     LOCK_TIMEOUT_S,
     IncompleteBuild,
+    IndexDamaged,
     IndexUnavailable,
     Progress,
     _read_vocabulary,
@@ -40,11 +41,13 @@ from matcher.search.snapshot import (
     Snapshot,
     StoredSchedule,
     _snapshot,
+    side_files_ok,
 )
 
 __all__ = [
     "INDEX_NAME",
     "IncompleteBuild",
+    "IndexDamaged",
     "IndexUnavailable",
     "Progress",
     "ServiceIndex",
@@ -56,6 +59,7 @@ __all__ = [
     "index_dir_of",
     "rebuild",
     "schema",
+    "side_files_ok",
     "update_services",
     "write_lock",
 ]

@@ -51,7 +51,7 @@ def _int(
     params: Mapping[str, Any], key: str, default: int | None, low: int, high: int
 ) -> int | None:
     raw = params.get(key)
-    if raw is None or str(raw).strip() == "":
+    if raw is None:
         return default
     try:
         value = int(str(raw).strip())
@@ -62,13 +62,18 @@ def _int(
     return value
 
 
+FLAGS = {"true": True, "1": True, "false": False, "0": False}  # as the OpenAPI document says
+
+
 def _flag(params: Mapping[str, Any], key: str) -> bool:
-    raw = str(params.get(key) or "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
+    """Absent is false; a present value must be one of FLAGS (an empty one is refused)."""
+    raw = params.get(key)
+    if raw is None:
         return False
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    raise SearchError(f"{key} must be true or false.")
+    value = FLAGS.get(str(raw).strip().lower())
+    if value is None:
+        raise SearchError(f"{key} must be true or false.")
+    return value
 
 
 def _text(params: Mapping[str, Any], key: str) -> str | None:
@@ -134,7 +139,7 @@ def request_from_params(params: Mapping[str, Any], locale: str = "en") -> Search
     """A ``SearchRequest`` from string parameters (query string or CLI options)."""
     radius_raw = params.get("radius_mi")
     radius = DEFAULT_RADIUS_MI
-    if radius_raw is not None and str(radius_raw).strip():
+    if radius_raw is not None:
         try:
             radius = float(str(radius_raw).strip())
         except ValueError:
@@ -146,10 +151,12 @@ def request_from_params(params: Mapping[str, Any], locale: str = "en") -> Search
     sort = _text(params, "sort") or "relevance"
     if sort not in SORTS:
         raise SearchError("sort must be 'relevance' or 'distance'.")
-    lang = _text(params, "lang")
+    lang = params.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise SearchError(f"lang must be one of {', '.join(LANGUAGES)}.")
     return SearchRequest(
         q=str(params.get("q") or ""),
-        locale=lang if lang in LANGUAGES else locale,
+        locale=lang or locale,
         near=_text(params, "near"),
         radius_mi=radius,
         radius_given=radius_raw is not None and bool(str(radius_raw).strip()),

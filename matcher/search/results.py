@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.core.text import unique_by
 from matcher.directory import hours, languages
 from matcher.search.analysis import stems
 from matcher.search.index import Snapshot
@@ -142,10 +143,13 @@ def _result(
             }
             for c in attrs["langs"]
         ],
-        taxonomy_terms=[
-            {"id": tid, "code": code, "label": es if locale == "es" else en}
-            for tid, code, en, es in attrs["terms"]
-        ],
+        taxonomy_terms=unique_by(  # each category once: a term and its copy share a label
+            (
+                {"id": tid, "code": code, "label": es if locale == "es" else en}
+                for tid, code, en, es in attrs["terms"]
+            ),
+            lambda term: (term["label"] or "").casefold(),
+        ),
         snippet=snippet(local(attrs["description"]), query_stems),
         hours_today=hours.todays_hours(_schedules(attrs), locale, now),
         text_locale=locale if _written_in(attrs, locale) else "en",

@@ -6,9 +6,8 @@ here once per index segment, so a search never touches the database."""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,7 +25,12 @@ from matcher.search.analysis import (
     language_analyzer,
     terms,
 )
-from matcher.search.build import TAXONOMY_FILE, VOCABULARY_FILE, _read_vocabulary
+from matcher.search.build import (
+    TAXONOMY_FILE,
+    VOCABULARY_FILE,
+    IndexDamaged,
+    read_index_json,
+)
 from matcher.search.postings import Collection, PostingsCache, length_arrays
 from matcher.search.query import Lexicon, TaxonomyPhrase, Vocabulary
 
@@ -254,11 +258,15 @@ def _segment_data(segreader, cache: SegmentCache) -> SegmentData:
     cached = cache.get(seg_id)
     if cached is None:
         attrs = []
+        deleted = segreader.deleted_docs_set if segreader.has_deletions() else set()
         for docnum in range(segreader.doc_count_all()):
-            try:
-                attrs.append(segreader.stored_fields(docnum).get("attrs"))
-            except Exception:  # a deleted document's stored data may be gone
+            if docnum in deleted:  # a deleted document's stored data may be gone
                 attrs.append(None)
+                continue
+            try:
+                attrs.append(segreader.stored_fields(docnum)["attrs"])
+            except Exception as error:  # a live listing unreadable: never "no results"
+                raise IndexDamaged(f"document {docnum} of {seg_id} is unreadable") from error
         cached = cache[seg_id] = SegmentData(
             attrs, length_arrays(segreader, SCORED_FIELDS), Lookups.of(attrs)
         )
@@ -266,15 +274,17 @@ def _segment_data(segreader, cache: SegmentCache) -> SegmentData:
 
 
 def _taxonomy_rows(path: Path) -> list[dict[str, Any]]:
-    try:
-        return json.loads((path / TAXONOMY_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        log.warning("taxonomy labels missing from the search index at %s", path)
-        return []
+    rows = read_index_json(path, TAXONOMY_FILE)
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise IndexDamaged(f"{TAXONOMY_FILE} is not a list of terms")
+    return rows
 
 
 def _load_lexicon(path: Path, rows: list[dict[str, Any]]) -> Lexicon:
-    freq = _read_vocabulary(path)
+    counts = read_index_json(path, VOCABULARY_FILE)
+    if not isinstance(counts, dict):
+        raise IndexDamaged(f"{VOCABULARY_FILE} is not a word count")
+    freq = Counter(counts)
     phrases = []
     need_words = set(glossary.known_words())
     for row in rows:
@@ -323,13 +333,26 @@ def _lexicon_and_labels(path: Path) -> dict[str, Any]:
     return _read_lexicon(path, tuple(stamp))
 
 
+def side_files_ok(path: Path) -> bool:
+    """True when the taxonomy and vocabulary files read (parsed once per change)."""
+    try:
+        _lexicon_and_labels(path)
+    except IndexDamaged as error:
+        log.warning("search index at %s: %s", path, error)
+        return False
+    return True
+
+
 @lru_cache(maxsize=8)
 def _read_lexicon(path: Path, _stamp: tuple[Any, ...]) -> dict[str, Any]:
     rows = _taxonomy_rows(path)
-    return {
-        "lexicon": _load_lexicon(path, rows),
-        "labels": {row["id"]: (row["en"][0], row["es"][0]) for row in rows},
-    }
+    try:
+        return {
+            "lexicon": _load_lexicon(path, rows),
+            "labels": {row["id"]: (row["en"][0], row["es"][0]) for row in rows},
+        }
+    except (KeyError, IndexError, TypeError) as error:
+        raise IndexDamaged(f"{TAXONOMY_FILE} lacks a field ({error!r})") from error
 
 
 def _snapshot(ix, path: Path, key: tuple[int, int], cache: SegmentCache, postings: PostingsCache):

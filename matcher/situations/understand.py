@@ -138,7 +138,7 @@ _GLUED_AGE = re.compile(r"(\d{1,2})(?:yo|yr|yrs|years?|anos|y)$")  # "7yo", "14y
 
 
 def _age_number(tok: Tok) -> int | None:
-    if tok.word.isdigit() and len(tok.word) <= 2:
+    if tok.word.isdecimal() and len(tok.word) <= 2:  # not '²': int() refuses it
         return int(tok.word)
     return _NUM.get(tok.word)
 

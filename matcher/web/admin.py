@@ -25,7 +25,7 @@ from matcher.models import ROLES, Organization, School, Submission, User
 from matcher.partners import freshness, review
 from matcher.web.auth import account_error, send_invitation
 from matcher.web.listing_diffs import display_diffs
-from matcher.web.notify import deliver
+from matcher.web.notify import deliver, external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -171,7 +171,7 @@ def _mail_decision(submission: Submission, decision: str, message: str) -> None:
     locale = submission.submitter.locale if submission.submitter else None
     name = submission.organization.name if submission.organization else ""
     name = name or submission.payload.get("organization", {}).get("name", "")
-    link = url_for("partner.summary", submission_id=submission.id, _external=True)
+    link = external_url("partner.summary", submission_id=submission.id)
 
     def build() -> tuple[str, str]:
         headline = {

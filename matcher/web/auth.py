@@ -29,7 +29,7 @@ from matcher.db import transaction
 from matcher.extensions import db, limiter, login_manager
 from matcher.models import User
 from matcher.web.errors import render_error
-from matcher.web.notify import deliver
+from matcher.web.notify import deliver, external_url
 from matcher.web.public import _safe_next
 
 bp = Blueprint("auth", __name__)
@@ -47,6 +47,8 @@ ACCOUNT_MESSAGES = {
     "unknown_membership": _l("One of the schools or organizations does not exist."),
     "school_required": _l("Choose at least one school for a coordinator or liaison."),
     "passwords_differ": _l("The two passwords are not the same."),
+    "required": _l("This is required."),
+    "name_too_long": _l("That name is too long: use at most 200 characters."),
 }
 TOKEN_MESSAGES = {
     "invalid": _l("This link is not valid. Check that you copied all of it."),
@@ -118,7 +120,7 @@ def secret_key() -> str:
 
 def send_verification(user: User) -> None:
     token = accounts.make_token(secret_key(), "verify-email", {"u": user.id})
-    link = url_for("auth.verify_email", token=token, _external=True)
+    link = external_url("auth.verify_email", token=token)
 
     def build() -> tuple[str, str]:
         return _("Confirm your email for Enlace"), _(
@@ -133,8 +135,8 @@ def send_verification(user: User) -> None:
 
 
 def send_password_reset(user: User) -> None:
-    link = url_for(
-        "auth.reset_password", token=accounts.reset_token(secret_key(), user), _external=True
+    link = external_url(
+        "auth.reset_password", token=accounts.reset_token(secret_key(), user)
     )
 
     def build() -> tuple[str, str]:
@@ -151,7 +153,7 @@ def send_password_reset(user: User) -> None:
 
 def send_invitation(user: User, inviter: User) -> None:
     token = accounts.make_token(secret_key(), "invitation", {"u": user.id})
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = external_url("auth.accept_invitation", token=token)
 
     def build() -> tuple[str, str]:
         return _("You are invited to Enlace"), _(

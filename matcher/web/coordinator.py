@@ -31,6 +31,7 @@ from matcher.families.matches import match_record
 from matcher.models import CONSENT_GIVERS, CONTACT_METHODS, GRADE_BANDS, NeedsRecord, Referral
 from matcher.web.i18n import current_locale
 from matcher.web.match_view import matches_map, result_json
+from matcher.web.phones import phone_labels
 from matcher.web.search import crisis_in_words
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -420,7 +421,7 @@ def _columns(session, record: NeedsRecord) -> list[dict]:
                     "locale": locale,
                     "services": services,
                     "why": {s.id: _why_chosen(s) for s in services},
-                    "labels": {**labels(), **_handout_words()},
+                    "labels": {**labels(), **_handout_words(), "phone_labels": phone_labels()},
                 }
             )
     return columns

@@ -1,8 +1,14 @@
-"""Mail to people in their language: one locale when known, both English and Spanish if not."""
+"""Mail to people in their language: one locale when known, both English and Spanish if not.
+
+Links in mail come from ``external_url``: the configured ENLACE_BASE_URL, never the
+request's Host header (a forged Host would otherwise put an attacker's address in front
+of a valid reset token).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
@@ -11,6 +17,15 @@ from matcher.core import mail
 from matcher.web.i18n import LOCALES
 
 Builder = Callable[[], tuple[str, str]]  # returns (subject, body) in the forced locale
+
+
+def external_url(endpoint: str, **values: str) -> str:
+    """An absolute link for mail, built on ENLACE_BASE_URL (scheme, host and path prefix)."""
+    base = urlsplit(current_app.config["ENLACE_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def deliver(to: str, locale: str | None, build: Builder) -> None:

@@ -19,7 +19,9 @@ import copy
 from functools import cache
 from typing import Any
 
-from matcher.hsds import HSDS_VERSION, schema
+from matcher.hsds import HSDS_VERSION, api_queries, schema
+from matcher.matching.engine import MAX_AGE, MAX_BARRIERS
+from matcher.search import request as search_request
 
 HSDS_PREFIX = "/api/hsds"
 # Large compiled schemas that are not vendored -> the schema each stands for.
@@ -90,7 +92,12 @@ _ERROR_SCHEMA = {
     "properties": {
         "error": {
             "type": "object",
-            "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+            "properties": {
+                "status": {"type": "integer"},
+                "message": {"type": "string"},
+                "field": {"type": "string", "description": "The input at fault, if one is."},
+                "reason": {"type": "string"},
+            },
         }
     },
 }
@@ -121,6 +128,24 @@ def _json(schema_: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 80}
+# The body of POST /api/v1/match: published here and enforced by matcher.web.match_api.
+MATCH_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["barriers"],
+    "properties": {
+        "barriers": {"type": "array", "items": _NAME, "minItems": 1, "maxItems": MAX_BARRIERS},
+        "language": {
+            "oneOf": [_NAME, {"type": "array", "items": _NAME, "maxItems": 20}, {"type": "null"}]
+        },
+        "near": {"type": ["string", "null"], "maxLength": 200},
+        "age": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_AGE},
+        "no_documents": {
+            "type": "boolean",
+            "description": "The family prefers services that ask for no documents.",
+        },
+    },
+}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
 _TEXTS = {"type": "array", "items": {"type": "string"}}
 _NAMED = {
@@ -284,16 +309,26 @@ ENLACE_PATHS: dict[str, Any] = {
                 _query("q", "string", "What the family needs, in English or Spanish."),
                 _query("lang", "string", "Language of labels and snippets.", enum=["en", "es"]),
                 _query("near", "string", "ZIP code, California place or 'lat,lon'."),
-                _query("radius_mi", "number", "Radius around `near`, in miles (default 10)."),
+                _query(
+                    "radius_mi", "number", "Radius around `near`, in miles (default 10).",
+                    exclusiveMinimum=0, maximum=search_request.MAX_RADIUS_MI,
+                ),
                 _query("category", "string", "Taxonomy term code, id or English name."),
                 _query("language", "string", "Language offered (code or name)."),
                 _query("county", "string", "A county of the region: listings in or serving it."),
                 _query("open", "string", "now, evenings, weekends or a weekday."),
-                _query("free", "boolean", "Only free services."),
-                _query("age", "integer", "Age of the person served (0-120)."),
-                _query("sort", "string", "Order.", enum=["relevance", "distance"]),
-                _query("page", "integer", "Page number, from 1."),
-                _query("per_page", "integer", "Results per page (1-50)."),
+                _query(
+                    "free", "string", "Only free services.", enum=sorted(search_request.FLAGS)
+                ),
+                _query("age", "integer", "Age of the person served.", minimum=0, maximum=MAX_AGE),
+                _query("sort", "string", "Order.", enum=list(search_request.SORTS)),
+                _query(
+                    "page", "integer", "Page number.", minimum=1, maximum=search_request.MAX_PAGE
+                ),
+                _query(
+                    "per_page", "integer", "Results per page.",
+                    minimum=1, maximum=search_request.MAX_PER_PAGE,
+                ),
             ],
             "responses": {
                 "200": _json(
@@ -333,26 +368,7 @@ ENLACE_PATHS: dict[str, Any] = {
                 "required": True,
                 "content": {
                     "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["barriers"],
-                            "properties": {
-                                "barriers": {"type": "array", "items": {"type": "string"}},
-                                "language": {
-                                    "oneOf": [
-                                        {"type": "string"},
-                                        {"type": "array", "items": {"type": "string"}},
-                                    ]
-                                },
-                                "near": {"type": "string"},
-                                "age": {"type": "integer"},
-                                "no_documents": {
-                                    "type": "boolean",
-                                    "description": "The family prefers services that ask "
-                                    "for no documents.",
-                                },
-                            },
-                        }
+                        "schema": MATCH_REQUEST
                     }
                 },
             },
@@ -398,11 +414,30 @@ ENLACE_PATHS: dict[str, Any] = {
                         },
                     },
                     "Matching terms, best first.",
-                )
+                ),
+                "400": _json(_ERROR_REF, "An unknown language."),
             },
         }
     },
 }
+
+
+def _state_server_limits(parameters: dict[str, Any]) -> None:
+    """Say in the shared HSDS parameters what ``matcher.hsds.api_queries`` enforces."""
+    parameters["page"]["schema"] = {
+        "type": "integer", "minimum": 1, "maximum": api_queries.MAX_PAGE, "default": 1
+    }
+    parameters["per_page"]["schema"] = {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": api_queries.MAX_PER_PAGE,
+        "default": api_queries.DEFAULT_PER_PAGE,
+    }
+    parameters["format"]["schema"] = {"type": "string", "enum": ["json"]}
+    parameters["postcode"]["schema"] = {"type": "string", "pattern": "^[0-9]{5}$"}
+    parameters["proximity"]["schema"] = {
+        "type": "number", "exclusiveMinimum": 0, "maximum": api_queries.MAX_PROXIMITY_M
+    }
 
 
 @cache
@@ -410,10 +445,11 @@ def document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document (built once per process)."""
     upstream = schema.openapi()
     components = copy.deepcopy(upstream["components"])
+    _state_server_limits(components["parameters"])
     components["schemas"]["Error"] = _ERROR_SCHEMA
     components["schemas"].update(MATCH_SCHEMAS)
     components["securitySchemes"] = {
-        "session": {"type": "apiKey", "in": "cookie", "name": "session"}
+        "session": {"type": "apiKey", "in": "cookie", "name": "enlace_session"}
     }
     paths, components = _bundle({**_hsds_paths(upstream), **ENLACE_PATHS}, components)
     return {

@@ -35,20 +35,23 @@ from matcher.web.auth import (
     send_verification,
     token_error,
 )
-from matcher.web.i18n import current_locale
+from matcher.web.errors import bad_request
+from matcher.web.i18n import LOCALES, current_locale
 from matcher.web.listing_diffs import display_diffs, weekday_names
-from matcher.web.notify import deliver
+from matcher.web.notify import deliver, external_url
 
 bp = Blueprint("partner", __name__, url_prefix="/partners")
 api = Blueprint("partner_api", __name__, url_prefix="/api/v1")
 
 HONEYPOT = "website_url"  # hidden from people by CSS; bots fill it in
+ORG_CONTEXT = {"limits": registration.FORM_LIMITS}
 
 FIELD_MESSAGES = {
     "required": _l("This is required."),
     "too_long": _l("This is too long. Please shorten it."),
     "invalid_email": _l("Enter a valid email address."),
     "invalid_url": _l("Enter a web address that starts with http:// or https://."),
+    "invalid_zip": _l("Enter a 5-digit ZIP code."),
     "unknown_zip": _l("We do not know that ZIP code."),
     "phone_or_email": _l("Give a phone number or an email."),
     "invalid_age": _l("Enter an age in years, as a number."),
@@ -113,6 +116,7 @@ def _service_context(values: dict, errors: dict[str, str]) -> dict:
         ),
         "weekdays": list(zip(WEEKDAYS, weekday_names(), strict=True)),
         "grades": review.GRADES,
+        "limits": registration.FORM_LIMITS,
     }
 
 
@@ -132,26 +136,30 @@ def join():
     """Step 1 of registration: a partner account, confirmed by email before anything else."""
     form = request.form
     if request.method == "GET":
-        return render_template("partner/join.html", form={})
+        return render_template("partner/join.html", form={}, errors={})
     if form.get(HONEYPOT):
         # Answer like a success so bots learn nothing; store and send nothing.
         return redirect(url_for("partner.check_email"))
-    try:
-        if form.get("password", "") != form.get("password_confirm", ""):
-            raise accounts.AccountError("passwords_differ")
-        with transaction() as session:
-            user = accounts.create_user(
-                session,
-                email=form.get("email", ""),
-                role="partner",
-                name=form.get("name", ""),
-                password=form.get("password", ""),
-                locale=current_locale(),
-                actor="self-registration",
-            )
-    except accounts.AccountError as error:
-        flash(account_error(error), "error")
-        return render_template("partner/join.html", form=form), 400
+    fields = {f: form.get(f, "") for f in ("email", "name", "password", "password_confirm")}
+    errors = accounts.signup_errors(**fields)
+    if not errors:
+        try:
+            with transaction() as session:
+                user = accounts.create_user(
+                    session,
+                    email=fields["email"],
+                    role="partner",
+                    name=fields["name"],
+                    password=fields["password"],
+                    locale=current_locale(),
+                    actor="self-registration",
+                )
+        except accounts.AccountError as error:
+            errors = {"email": error.code}
+    if errors:
+        messages = {field: account_error(accounts.AccountError(code)) for field, code in
+                    errors.items()}
+        return render_template("partner/join.html", form=form, errors=messages), 400
     send_verification(user)
     login_user(user)
     return redirect(url_for("partner.check_email"))
@@ -168,13 +176,19 @@ def register_organization():
     """Step 2: the organization; similar listings are offered to claim instead."""
     user = _verified_partner()
     if request.method == "GET":
-        return render_template("partner/organization.html", values={}, errors={}, action=None)
+        return render_template(
+            "partner/organization.html", values={}, errors={}, action=None, **ORG_CONTEXT
+        )
     if request.form.get(HONEYPOT):
         return redirect(url_for("partner.dashboard"))
     data, errors = registration.parse_organization(request.form)
     if errors:
         return render_template(
-            "partner/organization.html", values=data, errors=_messages(errors), action=None
+            "partner/organization.html",
+            values=data,
+            errors=_messages(errors),
+            action=None,
+            **ORG_CONTEXT,
         ), 400
     with transaction() as session:
         submission = registration.start_registration(session, user, data)
@@ -198,12 +212,16 @@ def edit_organization_step(submission_id: str):
     )
     if request.method == "GET":
         return render_template(
-            "partner/organization.html", values=values, errors={}, action=submission
+            "partner/organization.html", values=values, errors={}, action=submission, **ORG_CONTEXT
         )
     data, errors = registration.parse_organization(request.form)
     if errors:
         return render_template(
-            "partner/organization.html", values=data, errors=_messages(errors), action=submission
+            "partner/organization.html",
+            values=data,
+            errors=_messages(errors),
+            action=submission,
+            **ORG_CONTEXT,
         ), 400
     with transaction():
         registration.set_organization(submission, data)
@@ -230,7 +248,9 @@ def _service_step(submission: Submission, service: Service | None):
         review.organization_form(submission.organization) if submission.organization else {}
     )
     if request.method == "GET":
-        values = review.service_form(service) if service else {"location": "address"}
+        # Most partners take school referrals: "yes" is preselected for a new service.
+        new = {"location": "address", "accepting_referrals": "yes"}
+        values = review.service_form(service) if service else new
         drafted = next(
             (
                 s
@@ -317,7 +337,9 @@ def start_edit(organization_id: str):
 def taxonomy_terms():
     """Category search-as-you-type (English or Spanish names and aliases, accents folded)."""
     query = (request.args.get("q") or "")[:100]
-    locale = request.args.get("lang") if request.args.get("lang") in ("en", "es") else None
+    locale = request.args.get("lang")
+    if locale is not None and locale not in LOCALES:
+        raise bad_request(_("We don't know the language '%(value)s'.", value=locale[:20]))
     choices = registration.search_terms(db.session, query, locale or current_locale())
     return {"terms": [{"id": c.id, "label": c.label, "group": c.group} for c in choices]}
 
@@ -369,8 +391,8 @@ def still_accurate(token: str):
 
 
 def send_reminder(reminder: freshness.Reminder) -> None:
-    confirm = url_for("listing_forms.still_accurate", token=reminder.token, _external=True)
-    edit = url_for("partner.dashboard", _external=True)
+    confirm = external_url("listing_forms.still_accurate", token=reminder.token)
+    edit = external_url("partner.dashboard")
     names = "\n".join(f"- {s.name}" for s in reminder.services)
 
     def build() -> tuple[str, str]:

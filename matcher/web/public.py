@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import func, select, text
 
 from matcher.directory import listings, taxonomy
@@ -51,7 +51,8 @@ def organization(organization_id: str):
     return render_template(
         "public/organization.html",
         org=org,
-        description=org.text("description", locale),
+        description=listings.public_localized(org.text("description", locale)),
+        phones=listings.phone_views(org.phones),
         services=services,
     )
 
@@ -68,6 +69,8 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths: the switch must not become an open redirect."""
     if not target:
         return url_for("public.home")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return url_for("public.home")  # a header break, or "/\\evil" that browsers read as //
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("public.home")
@@ -80,6 +83,12 @@ def set_language(locale: str):
         abort(404)
     response = redirect(_safe_next(request.args.get("next")))
     return remember_locale(response, locale)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the static icon."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/healthz")

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from matcher import situations
 from matcher.directory import county, languages, maps, taxonomy
@@ -129,10 +130,14 @@ def _link(args: dict[str, str], **changes: Any) -> str:
 def page():
     locale = current_locale()
     args = {k: request.args.get(k, "").strip() for k in PARAMS if request.args.get(k, "").strip()}
+    # A form sends its empty fields: the page reads only those filled in (the API is strict).
+    filled = MultiDict(
+        (k, v) for k, v in request.args.items(multi=True) if k in PARAMS and v.strip()
+    )
     response, error = None, None
     if args:
         try:
-            response = run_search(request.args, locale)
+            response = run_search(filled, locale)
         except engine.SearchError as failure:
             error = str(failure)
     context = {
