@@ -142,7 +142,7 @@ def export_like(session: Any, original: Any) -> Any:
             "taxonomy_term": api_queries.taxonomy_terms,
         }[kind]
         full = any(isinstance(v, list) for item in original["contents"] for v in item.values())
-        page = lister(session, {"per_page": "200", "full": "true" if full else ""})
+        page = lister(session, {"per_page": "200", "full": "true" if full else "false"})
         return {**original, "contents": page["contents"]}
     if isinstance(original, dict) and all(str(k).endswith(".csv") for k in original):
         return exporter.tabular_json(session)

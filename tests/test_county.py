@@ -271,3 +271,10 @@ def test_places_are_not_bundled_twice_but_derived_from_the_zip_data():
     counties_seen = {p.county for p in geo.state_places()}
     assert len(counties_seen) == 58
     assert Path(geo.GEOGRAPHY_DIR / "SOURCE.md").exists()
+
+
+def test_the_spanish_footer_gives_each_county_line_in_spanish(client):
+    page = client.get("/?lang=es").get_data(as_text=True)
+    footer = page.split('<footer class="site-footer">')[1]
+    assert "tel:211" in footer and "mensaje de texto al 898211" in footer
+    assert "Text your ZIP code" not in footer

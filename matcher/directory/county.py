@@ -47,6 +47,7 @@ class CountyLine:
     name_es: str
     phone: str
     text: str
+    text_es: str
     hours: str
     hours_es: str
     languages: tuple[str, ...]
@@ -61,6 +62,7 @@ class CountyLine:
             "name_es": self.name_es,
             "phone": self.phone,
             "text": self.text,
+            "text_es": self.text_es,
             "hours": self.hours,
             "hours_es": self.hours_es,
             "languages": list(self.languages),
@@ -147,6 +149,7 @@ def _line(data: Any, n: int, path: Path) -> CountyLine:
         name_es=_text(data, "name_es", path, where) or _text(data, "name_en", path, where),
         phone=_text(data, "phone", path, where, required=True),
         text=_text(data, "text", path, where),
+        text_es=_text(data, "text_es", path, where),
         hours=_text(data, "hours", path, where),
         hours_es=_text(data, "hours_es", path, where),
         languages=_codes(data, "languages", path, where),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from matcher.directory import geo
 from matcher.directory.languages import code_for as languages_code_for
@@ -69,3 +70,24 @@ def parse_profile(
         school_id=school_id,
         no_documents=no_documents,
     )
+
+
+_NAME = {"type": "string", "minLength": 1, "maxLength": 80}
+# The body of POST /api/v1/match as a JSON schema: published in the OpenAPI document
+# (matcher.web.openapi) and enforced by matcher.web.match_api before parse_profile.
+MATCH_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["barriers"],
+    "properties": {
+        "barriers": {"type": "array", "items": _NAME, "minItems": 1, "maxItems": MAX_BARRIERS},
+        "language": {
+            "oneOf": [_NAME, {"type": "array", "items": _NAME, "maxItems": 20}, {"type": "null"}]
+        },
+        "near": {"type": ["string", "null"], "maxLength": 200},
+        "age": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_AGE},
+        "no_documents": {
+            "type": "boolean",
+            "description": "The family prefers services that ask for no documents.",
+        },
+    },
+}

@@ -31,7 +31,8 @@ def footer_lines(settings: county.CountySettings, locale: str) -> list[dict[str,
                         "name": line.name_es if locale == "es" else line.name_en,
                         "phone": line.phone,
                         "tel": "".join(c for c in line.phone if c.isdigit() or c == "+"),
-                        "text": line.text,
+                        # A Spanish page never shows the English instruction alone.
+                        "text": (line.text_es if locale == "es" else line.text),
                         "hours": (line.hours_es or line.hours) if locale == "es" else line.hours,
                         "unconfirmed": line.unconfirmed,
                     }

@@ -17,10 +17,10 @@ from jsonschema.exceptions import ValidationError
 from matcher.directory import county as counties
 from matcher.extensions import db
 from matcher.matching import engine as matching
+from matcher.matching.profile import MATCH_REQUEST
 from matcher.web.errors import bad_request, json_body
 from matcher.web.i18n import current_locale
 from matcher.web.match_view import result_json
-from matcher.web.openapi import MATCH_REQUEST
 
 bp = Blueprint("match_api", __name__)
 BODY = Draft202012Validator(MATCH_REQUEST)

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from matcher.hsds import HSDS_VERSION, api_queries, schema
-from matcher.matching.engine import MAX_AGE, MAX_BARRIERS
+from matcher.matching.profile import MATCH_REQUEST, MAX_AGE
 from matcher.search import request as search_request
 
 HSDS_PREFIX = "/api/hsds"
@@ -128,24 +128,6 @@ def _json(schema_: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
-_NAME = {"type": "string", "minLength": 1, "maxLength": 80}
-# The body of POST /api/v1/match: published here and enforced by matcher.web.match_api.
-MATCH_REQUEST: dict[str, Any] = {
-    "type": "object",
-    "required": ["barriers"],
-    "properties": {
-        "barriers": {"type": "array", "items": _NAME, "minItems": 1, "maxItems": MAX_BARRIERS},
-        "language": {
-            "oneOf": [_NAME, {"type": "array", "items": _NAME, "maxItems": 20}, {"type": "null"}]
-        },
-        "near": {"type": ["string", "null"], "maxLength": 200},
-        "age": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_AGE},
-        "no_documents": {
-            "type": "boolean",
-            "description": "The family prefers services that ask for no documents.",
-        },
-    },
-}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
 _TEXTS = {"type": "array", "items": {"type": "string"}}
 _NAMED = {
@@ -153,7 +135,6 @@ _NAMED = {
     "required": ["id", "name"],
     "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
 }
-
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
