@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher.situations.crisis_harm import detect_harm
+from matcher.situations.crisis_harm import NEG, detect_harm
 from matcher.situations.crisis_self import detect_self
 from matcher.situations.phrasematch import crisis_phrase_hits
 from matcher.situations.sentence import Sent, Tok, tokenize
@@ -64,7 +64,7 @@ def _homeless(s: Sent, hits):
             noplace = True
         if tk.norm in {"where", "donde", "adonde"} and s.near(i, "we", 1, 3) and soon_ok:
             j = s.find(i, "to_sleep", 1, 4)
-            noplace = noplace or (j is not None and now and s.word(j) in _SLEEP_TONIGHT)
+            noplace = noplace or (j is not None and s.word(j) in _SLEEP_TONIGHT)
         if _ran_away(s, i):
             hits("homeless_tonight", s.span(i - 2, i + 3))
         if noplace and soon_ok:
@@ -93,11 +93,13 @@ _SLEEP_TONIGHT = {"sleep", "stay", "dormir", "quedarnos", "quedarme", "pasar", "
 def _ran_away(s: Sent, i: int) -> bool:
     """'my teen ran away from home', 'se fue de la casa', 'se escapó de la casa'."""
     w = s.word(i)
+    if s.anywhere("pet"):
+        return False  # "the dog ran away from home"
     if w in {"ran", "run", "runs", "running"} and s.word(i + 1) == "away":
         nxt = s.word(i + 2)
         return s.has(i + 3, "home") or (nxt != "from" and s.anywhere("child"))
     if "runaway" in s.t[i].cs and w not in {"runaway", "runaways"}:
-        return s.near(i, "home", 1, 4) or s.near(i, "child", -4, -1)
+        return s.near(i, "home", 1, 4)  # "se escapó de clases" is not a runaway
     if w in {"runaway", "runaways"}:
         return s.anywhere("child")
     if w in {"fue", "salio", "largo"} and s.word(i - 1) == "se":
@@ -105,11 +107,13 @@ def _ran_away(s: Sent, i: int) -> bool:
     return False
 
 
+# Harm by someone else is denied by a negation inside its phrase ("no me pega").
+_HARM_KINDS = {"domestic_violence", "child_abuse", "sexual_assault"}
 # Negative contexts that veto a crisis phrase of the lexicon, per kind.
 _PHRASE_VETO = {
     "suicide": ("die_block", "kill_block", "cut_block"),
     "sexual_assault": ("rape_block",),
-    "domestic_violence": ("harm_block", "dv_block"),
+    "domestic_violence": ("harm_block", "dv_block", "topic_block"),
     "child_abuse": ("child_block",),
     "overdose": ("od_metaphor",),
 }
@@ -136,8 +140,11 @@ def detect_in_tokens(toks: list[Tok]) -> list[Crisis]:
     for kind, first, last, ev in crisis_phrase_hits(s.t):
         # a phrase hit is vetoed by negative context ("me violaron mis derechos")
         blocks = _PHRASE_VETO.get(kind, ())
-        if not any(c in blocks for k in range(max(0, first - 2), min(s.n, last + 4))
-                   for c in s.t[k].cs):
+        negated = kind in _HARM_KINDS and any(
+            s.word(k) in NEG for k in range(max(0, first - 1), last + 1))
+        if not negated and not any(c in blocks for k in range(max(0, first - 2),
+                                                              min(s.n, last + 4))
+                                   for c in s.t[k].cs):
             hits(kind, ev)
     return [Crisis(k, tuple(found[k])) for k in URGENCY if k in found]
 

@@ -44,6 +44,18 @@ def _subject_after(s: Sent, i: int) -> tuple[str | None, int | None, int | None]
     return None, None, None
 
 
+_INDEFINITE = {"a", "an", "some", "un", "una", "algun", "alguna", "random"}
+NEG = {"no", "not", "doesnt", "doesn't", "dont", "don't", "never", "nunca", "didnt", "didn't",
+        "wont", "won't", "jamas", "isnt", "isn't"}
+
+
+def _negated(s: Sent, i: int) -> bool:
+    """'he doesn't hit me', 'no me pega', 'nunca le ha pegado'."""
+    cl = s.clitic_before(i)
+    start = cl[1] if cl and cl[1] < i else i
+    return any(s.word(k) in NEG for k in range(max(0, start - 2), start))
+
+
 def _doubled_after(s: Sent, i: int) -> tuple[str, int] | None:
     """'le quemó la mano a mi hijo', 'le pegan bien feo a la chamaquita': the person a
     dative clitic doubles, after the verb."""
@@ -78,8 +90,10 @@ def _role(s: Sent, kind: str | None, j: int | None, poss: int | None) -> str | N
 
 def harm_frame(s: Sent, i: int, hits, sexual: bool = False) -> None:
     """Decide the kind for the harm (or sexual-touch) verb at ``i`` from its roles."""
-    if s.near(i, "harm_block", -3, 3) or s.near(i, "child_block", -3, 5):
+    if s.near(i, "harm_block", -3, 3) or s.near(i, "child_block", -3, 5) or _negated(s, i):
         return
+    if "push" in s.t[i].cs and s.near(i, "figurative", 1, 5):
+        return  # "pushes the kids too hard", "pushed him to study"
     vkind, v = _victim(s, i)
     if vkind in (None, "thing", "self") or v is None:
         return
@@ -88,8 +102,11 @@ def harm_frame(s: Sent, i: int, hits, sexual: bool = False) -> None:
         akind, a, poss = _subject_after(s, i)
     role = _role(s, akind, a, poss)
     by_pronoun = vkind == "pron"
+    if role == "adult" and s.has(a, "medical") and not _sexual_content(s, i, -8, 8):
+        return  # "the doctor touched my son's belly"
     if by_pronoun:
-        vkind, v = s.referent(min(i, v), {a} if a is not None else set())
+        skip = {x for x in (a, poss if role == "parent" else None) if x is not None}
+        vkind, v = s.referent(min(i, v), skip)
         if vkind is None or v is None:
             # "his grandma whips him": no one named before; a parent figure's "him"
             # is a child, a partner's "her" is the partner
@@ -108,8 +125,11 @@ def harm_frame(s: Sent, i: int, hits, sexual: bool = False) -> None:
         hits("domestic_violence" if dating and not sexual else "child_abuse", ev)
         return
     if vkind == "me":
-        if s.word(v + 1) == "at" or s.word(i + 1) == "up":
-            return  # "beat me at chess", "hit me up"
+        stranger = a is not None and role == "adult" and (
+            s.word(a - 1) in _INDEFINITE or s.has(a, "stranger"))
+        if s.word(v + 1) == "at" or s.word(i + 1) == "up" or (
+                role == "child" and s.has(a, "young_child")) or (stranger and not sexual):
+            return  # "beat me at chess", "hit me up", "my toddler bites me", a stranger
         if role == "parent":
             hits("child_abuse", ev)
         elif sexual:
@@ -156,8 +176,8 @@ def detect_harm(s: Sent, hits) -> None:
             harm_frame(s, i, hits, sexual=True)  # "le toca" alone: it is his turn
         at_me = any(s.has(j, "at_me") and s.word(j - 1) in {"at", "a"}
                     for j in range(i + 1, min(s.n, i + 6)))
-        if "throw" in cs and (s.word(i - 1) in {"me", "nos"} or at_me) and not s.near(
-                i, "harm_block", 1, 4):
+        if "throw" in cs and (s.word(i - 1) in {"me", "nos"} or (
+                at_me and not s.near(i, "harm_block", 1, 4))):
             agent = s.agent_before(i)[0]
             if agent in ("partner", "pron") or (agent is None and s.anywhere("partner")):
                 hits("domestic_violence", s.span(i - 2, i + 2))
@@ -165,7 +185,8 @@ def detect_harm(s: Sent, hits) -> None:
             j = s.find(i, "abuser", 1, 6)
             if j is not None and s.word(j + 1) not in {"se", "himself", "herself"}:
                 hits("domestic_violence", s.span(i, j))
-        if "dv_phrase" in cs and (s.near(i, "domestic", -2, 2) or s.near(i, "abuser", -4, 4)):
+        if "dv_phrase" in cs and (s.near(i, "domestic", -2, 2) or s.near(i, "abuser", -4, 4)) \
+                and not s.near(i, "topic_block", -4, 4) and not _negated(s, i):
             hits("domestic_violence", s.span(i - 1, i + 1))
         showing_up = tk.norm in {"showing", "shows", "showed", "show"} and s.word(i + 1) == "up"
         if showing_up and s.anywhere("partner") and s.near(i, "keeps", -3, -1) and s.word(
@@ -182,7 +203,7 @@ def detect_harm(s: Sent, hits) -> None:
                 s.near(i, "control_obj", 1, 5) or s.word(i - 1) == "me") and (
                 tk.norm not in {"let", "deja", "dejo"} or s.near(i, "neg", -3, -1)):
             hits("domestic_violence", s.span(i - 2, i + 3))
-        if "injury" in cs and s.near(i, "child", -6, 6) and not s.near(
+        if "injury" in cs and s.near(i, "child", -8, 8) and not s.near(
                 i, "child_block", -4, 6) and (
                 tk.norm not in {"burn", "quemadura"} or s.anywhere("caregiver")):
             hits("child_abuse", s.span(i - 2, i + 2))
@@ -191,6 +212,7 @@ def detect_harm(s: Sent, hits) -> None:
                 or s.word(i - 1) in {"les", "los"}):
             hits("child_abuse", s.span(i - 2, i + 1))
         if "lock" in cs:
+            harm_frame(s, i, hits)
             j = s.find(i, "child", 1, 4)
             if j is not None and not s.t[j].possessive:
                 hits("child_abuse", s.span(i, j))

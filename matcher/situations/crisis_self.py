@@ -20,6 +20,9 @@ def _suicide(s: Sent, hits):
         cs = tk.cs
         if "suicide" in cs:
             hits("suicide", s.span(i, i))
+        if "die" in cs and s.word(i - 1) in {"about", "en"} and s.near(i, "think", -3, -2) \
+                and not s.near(i, "die_block", -3, 3) and tk.norm not in _DIE_PAST:
+            hits("suicide", s.span(i - 2, i))  # "thinks about dying", "piensa en morirse"
         if "die" in cs and s.near(i, "want", -5, -1):
             nxt = s.word(i + 1)
             literal = not s.has(i + 1, "die_idiom_next") or (nxt == "to" and s.word(i - 1) == "to")
@@ -43,10 +46,16 @@ def _suicide(s: Sent, hits):
             if (j is not None and (s.word(j) != "it" or end_it)
                     and not s.has(j + 1, "life_not")):
                 hits("suicide", s.span(i, j))
-        if "cut" in cs and not s.near(i, "cut_block", -3, 3) and not _by_other(s, i):
+        if tk.norm in {"cutting", "cortando"} and s.word(i + 1) in _NO_OBJECT and not (
+                s.anywhere("accident") or s.near(i, "cut_block", -4, 3)):
+            hits("suicide", s.span(i - 2, i + 1))  # "my teen is cutting again"
+        if "cut_mark" in cs and s.near(i, "body_selfharm", 1, 4) and not s.anywhere("accident"):
+            hits("suicide", s.span(i, i + 3))  # "cortadas en los brazos"
+        if "cut" in cs and not s.near(i, "cut_block", -3, 3) and not _by_other(s, i) and not (
+                s.anywhere("accident")):
             refl = s.near(i, "self_en", 1, 2) or (
                 s.near(i, "refl_es", -3, -1) and tk.norm not in {"corto", "quemo"})
-            strong = s.near(i, "strong_body", 1, 4)
+            strong = s.near(i, "strong_body", 1, 5)
             weak = s.near(i, "body_selfharm", 1, 4)
             past_refl = tk.norm in {"corto", "quemo"} and s.near(i, "refl_es", -2, -1)
             if (refl or strong or tk.norm in _CLITIC_CUT
@@ -144,6 +153,10 @@ def _clitic_form(s: Sent, i: int, hits) -> None:
         hits("suicide", s.span(i - 3, i))
 
 
+_NO_OBJECT = {"", "again", "and", "y", "otra", "de", "herself", "himself", "itself", "now",
+              "ahorita", "a", "at", "in", "en", "when", "cuando", "on", "because", "porque"}
+
+
 def _by_other(s: Sent, i: int) -> bool:
     """'her mom burns her': a person does it to someone else (crisis_harm decides)."""
     if s.near(i, "self_en", 1, 3) or s.word(i - 1) in {"se", "me"}:
@@ -182,13 +195,13 @@ def warning_signs(s: Sent, hits) -> None:
             hits("suicide", s.span(i, i + 3))
         if tk.norm in {"better", "mejor"} and s.near(i, "gone", 1, 6) and s.near(i, "would", -4, 6):
             hits("suicide", s.span(i, i + 5))
-        if "sleep" in cs and s.near(i, "want", -4, -1):
+        if "sleep" in cs and s.near(i, "want", -6, -1):
             j = s.find(i, "wake", 1, 5)
             if j is not None and s.near(j, "neg", -3, -1):
                 hits("suicide", s.span(i, j))
         if "born" in cs and s.near(i, "neg", -3, -1) and s.near(i, "want", -6, -1):
             hits("suicide", s.span(i - 4, i))
-        done = tk.norm == "done" and s.word(i - 1) in {"he's", "she's", "i'm", "im", "is", "am"}
+        done = tk.norm == "done" and s.word(i - 1) in {"he", "she", "i'm", "im", "is", "am"}
         if "cant_go_on" in cs and (done or (tk.norm != "done" and s.near(i, "neg", -2, -1))):
             weak.setdefault("hopeless", i)
     if len(weak) >= 2:
@@ -234,9 +247,13 @@ def _overdose(s: Sent, hits):
         cs = tk.cs
         if "od" in cs and not (s.word(i + 1) in {"of", "de"} and s.has(i + 2, "od_metaphor")):
             hits("overdose", s.span(i, i))
-        planned = s.near(i, "intent", -3, -1) or s.near(i, "pet", -4, -1)
+        intent = s.near(i, "intent", -3, -1)
+        planned = intent or s.near(i, "pet", -4, -1) or s.anywhere("prescribed")
         if "take" in cs and not planned:
             a = s.find(i, "amount", 1, 4)
+            if a is None:  # "took like 20 pills"
+                a = next((k for k in range(i + 1, min(s.n, i + 4))
+                          if s.word(k).isdigit() and int(s.word(k)) >= 5), None)
             b = s.find(i, "substance", 1, 6)
             if b is not None and s.word(b + 1) == "de" and s.word(b + 2) == "mas":
                 hits("overdose", s.span(i, b + 2))  # "tomó pastillas de más"
@@ -247,14 +264,14 @@ def _overdose(s: Sent, hits):
         if ("take" in cs or "ingest" in cs) and not planned and s.near(i, "toxic", 1, 4):
             hits("overdose", s.span(i, i + 3))  # a household poison: any amount
         if "swallow" in cs and not planned:
-            b = s.find(i, "substance", 1, 5)
+            b = s.find(i, "substance", 1, 6)
             if b is not None:
                 hits("overdose", s.span(i, b))
         if tk.norm == "paso" and s.word(i + 1) == "de" and (
                 s.has(i + 2, "drug_use") or s.has(i + 2, "substance")
                 or s.word(i + 2) in {"copas", "alcohol", "tragos"}):
             hits("overdose", s.span(i, i + 2))
-        if "take" in cs and planned and not s.near(i, "pet", -4, -1) and s.near(
+        if "take" in cs and intent and not s.near(i, "pet", -4, -1) and s.near(
                 i, "amount", 1, 4) and s.near(i, "substance", 1, 6):
             hits("suicide", s.span(i - 2, i + 3))  # "se va a tomar todas sus pastillas"
 

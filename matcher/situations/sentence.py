@@ -68,11 +68,13 @@ def tokenize(text: str) -> list[Tok]:
         extra = _child_concepts(norm, _age_at(ws, i)) if "child" not in cs else set()
         if w.isdigit() and i + 1 < len(ws) and ws[i + 1] in {"grader", "graders"}:
             extra = {"child", "young_child"}
+        if i and ws[i - 1] in {"baby", "babys", "baby's"} and "parent_fig" in cs:
+            cs = frozenset({"partner", "abuser"})  # "my baby daddy": a partner, not a parent
         out.append(Tok(w, norm, cs | extra if extra else cs, poss))
     return out
 
 
-PERSON = ("child", "partner", "caregiver", "adult_rel", "workplace_person", "other_kid")
+PERSON = ("child", "partner", "caregiver", "workplace_person", "adult_rel", "other_kid")
 _DET = {"the", "a", "an", "my", "his", "their", "our", "your", "mi", "mis", "su", "sus", "tu",
         "tus", "el", "la", "los", "las", "un", "una", "al", "del", "this", "that", "own",
         "esa", "ese", "esta", "este", "nuestro", "nuestra", "poor", "pobre", "older"}
