@@ -69,7 +69,7 @@ def _homeless(s: Sent, hits):
             hits("homeless_tonight", s.span(i - 2, i + 3))
         if noplace and soon_ok:
             hits("homeless_tonight", s.span(i, i + 3))
-        if "sleep_now" in cs and not s.near(i, "until", 1, 6):
+        if "sleep_now" in cs and not s.near(i, "until", 1, 6) and not s.anywhere("leisure"):
             j = s.find(i, "outside", 1, 3)
             if j is not None:
                 if tk.norm in _BEING and not s.has(j, "street"):
@@ -140,8 +140,9 @@ def detect_in_tokens(toks: list[Tok]) -> list[Crisis]:
     for kind, first, last, ev in crisis_phrase_hits(s.t):
         # a phrase hit is vetoed by negative context ("me violaron mis derechos")
         blocks = _PHRASE_VETO.get(kind, ())
-        negated = kind in _HARM_KINDS and any(
+        negated = kind in _HARM_KINDS and (any(
             s.word(k) in NEG for k in range(max(0, first - 1), last + 1))
+            or s.word(last + 1) == "out")  # "kicked me out" is not a blow
         if not negated and not any(c in blocks for k in range(max(0, first - 2),
                                                               min(s.n, last + 4))
                                    for c in s.t[k].cs):

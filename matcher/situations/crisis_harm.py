@@ -106,7 +106,8 @@ def harm_frame(s: Sent, i: int, hits, sexual: bool = False) -> None:
         return  # "the doctor touched my son's belly"
     if by_pronoun:
         skip = {x for x in (a, poss if role == "parent" else None) if x is not None}
-        vkind, v = s.referent(min(i, v), skip)
+        prefer = "child" if role in ("parent", "coparent", "adult") else None
+        vkind, v = s.referent(min(i, v), skip, prefer)
         if vkind is None or v is None:
             # "his grandma whips him": no one named before; a parent figure's "him"
             # is a child, a partner's "her" is the partner
@@ -189,7 +190,7 @@ def detect_harm(s: Sent, hits) -> None:
                 and not s.near(i, "topic_block", -4, 4) and not _negated(s, i):
             hits("domestic_violence", s.span(i - 1, i + 1))
         showing_up = tk.norm in {"showing", "shows", "showed", "show"} and s.word(i + 1) == "up"
-        if showing_up and s.anywhere("partner") and s.near(i, "keeps", -3, -1) and s.word(
+        if showing_up and s.anywhere("partner") and s.near(i, "keeps", -5, -1) and s.word(
                 i + 2) in {"at", "", "uninvited", "everywhere", "outside", "drunk"}:
             hits("domestic_violence", s.span(i - 2, i + 1))
         if "stalk" in cs and (s.anywhere("partner") or s.near(i, "victim_me", -3, 3)) and not (
@@ -204,7 +205,7 @@ def detect_harm(s: Sent, hits) -> None:
                 tk.norm not in {"let", "deja", "dejo"} or s.near(i, "neg", -3, -1)):
             hits("domestic_violence", s.span(i - 2, i + 3))
         if "injury" in cs and s.near(i, "child", -8, 8) and not s.near(
-                i, "child_block", -4, 6) and (
+                i, "child_block", -6, 6) and (
                 tk.norm not in {"burn", "quemadura"} or s.anywhere("caregiver")):
             hits("child_abuse", s.span(i - 2, i + 2))
         if "feed" in cs and s.near(i, "neg", -3, -1) and (
@@ -269,7 +270,9 @@ def _sexual(s: Sent, i: int, hits) -> None:
             kind = "child_abuse" if s.has(k, "child") and not s.has(k, "workplace_person") \
                 else "sexual_assault"
             hits(kind, s.span(i, k))
-    if "show" in cs and _sexual_content(s, i, 1, 5):
+    exposed = tk.norm in {"exposed", "exposes", "exposing", "flashed", "exhibio", "exhibe"} and (
+        s.word(i + 1) in {"himself", "herself", "me", "se"} or s.word(i - 1) in {"se", "me"})
+    if ("show" in cs and _sexual_content(s, i, 1, 5)) or exposed:
         victim_child = s.near(i, "child", -8, 8) or s.anywhere("child_speaker")
         hits("child_abuse" if victim_child else "sexual_assault", s.span(i - 2, i + 4))
     if "secret" in cs and s.anywhere("gift") and _child_victim(s) and s.anywhere("adult_rel"):

@@ -84,8 +84,13 @@ def _suicide(s: Sent, hits):
 
 
 def _method(s: Sent, i: int, hits) -> None:
-    """'shoot himself', 'se quiere aventar de un puente', 'ahorcarse'."""
+    """'shoot himself', 'se quiere aventar de un puente', 'ahorcarse', 'darse un tiro'."""
     w = s.word(i)
+    if w in {"tiro", "balazo", "plomazo"} and any(
+            s.word(k) in {"se", "me"} or s.word(k).endswith(("rse", "rme"))
+            for k in range(max(0, i - 5), i)) and s.near(i, "give_self", -4, -1):
+        hits("suicide", s.span(i - 4, i))
+        return
     if s.near(i, "self_en", 1, 2):
         hits("suicide", s.span(i, i + 1))
     elif w in {"jump", "jumping"} and s.near(i, "fall_place", 1, 4) and s.near(i, "want", -4, -1):
@@ -211,7 +216,9 @@ def warning_signs(s: Sent, hits) -> None:
 
 def _context(s: Sent) -> bool:
     """A substance, drug use, or 'took/se metió something' anywhere in the text."""
-    if s.anywhere("substance") or s.anywhere("drug_use"):
+    if s.anywhere("substance") or s.anywhere("drug_use") or any(
+            tk.norm in {"shot", "shoots", "shooting"} and s.word(i + 1) == "up"
+            for i, tk in enumerate(s.t)):
         return True
     return any("ingest" in tk.cs and s.near(i, "something", 1, 2) for i, tk in enumerate(s.t))
 

@@ -206,8 +206,14 @@ class Sent:
             return kind, j, self._possessor_of(j, i)
         return None, None, None
 
-    def referent(self, before: int, skip: set[int]) -> tuple[str | None, int | None]:
-        """The person a pronoun refers to: the nearest person before ``before``."""
+    def referent(self, before: int, skip: set[int],
+                 prefer: str | None = None) -> tuple[str | None, int | None]:
+        """The person a pronoun refers to: the nearest person before ``before`` (the
+        nearest of kind ``prefer`` when there is one: a parent's 'him' is the child)."""
+        if prefer:
+            for j in range(before - 1, -1, -1):
+                if j not in skip and self.person(j) == prefer:
+                    return prefer, j
         for j in range(before - 1, -1, -1):
             if j in skip:
                 continue
