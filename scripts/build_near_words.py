@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matcher.core import dictionary
 from matcher.core.text import fold
 from matcher.situations.lexicon import DATA, concepts, phrases
 from matcher.situations.spelling import MIN_LEN, edit_index, vocabulary, within_one_edit
@@ -33,8 +34,8 @@ def main() -> None:
     for path in LISTS:
         for raw in path.read_text(encoding="utf-8", errors="ignore").splitlines():
             w = fold(raw.strip())
-            if len(w) < MIN_LEN or not w.isalpha() or w in known:
-                continue
+            if len(w) < MIN_LEN or not w.isalpha() or w in known or dictionary.is_word(w):
+                continue  # the bundled word lists already keep these from correction
             near_word = _near(w, index)
             near_prefix = any(not w.startswith(p) and within_one_edit(w[: len(p)], p)
                               for p in prefixes)

@@ -84,7 +84,6 @@ _AUX = {"esta", "estaba", "estan", "estaban", "estuvo", "volvio", "vuelve", "vue
         "acaba", "ha", "han", "habia", "suele", "suelen", "puede", "trato", "intento",
         "bien", "muy", "siempre", "ya", "no", "nunca", "todavia", "tambien", "luego"}
 OBJ_CLITIC = {"lo", "la", "le", "los", "las", "les"}
-ME = {"me", "us", "nos", "mi"}
 _MANNER = {"bien", "muy", "feo", "duro", "fuerte", "really", "so", "tan", "always", "siempre"}
 _SUBJECT_PRON = {"he", "she", "they", "ella", "ellos", "someone", "somebody", "alguien"}
 SELF = {"myself", "herself", "himself", "themselves", "themself", "yourself", "ourselves"}
