@@ -12,24 +12,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matcher.core import dictionary
 from matcher.core.text import fold
 from matcher.situations.lexicon import DATA, concepts, phrases
-from matcher.situations.spelling import MIN_LEN, vocabulary, within_one_edit
+from matcher.situations.spelling import MIN_LEN, edit_index, vocabulary, within_one_edit
 
 LISTS = [Path("/usr/share/dict/american-english"), Path("/usr/share/dict/spanish")]
 
 
+def _near(w: str, index: dict[str, set[str]]) -> bool:
+    """One edit from a vocabulary word (looked up through the shared deletes index)."""
+    keys = {w[:i] + w[i + 1:] for i in range(len(w))} | {w}
+    return any(within_one_edit(w, v) for k in keys for v in index.get(k, ()))
+
+
 def main() -> None:
-    vocab = {v for v in vocabulary() if not v.endswith("*")}
+    index = edit_index()
     prefixes = [v[:-1] for v in vocabulary() if v.endswith("*")]
     known = set(concepts().exact) | {t for p in phrases() for t in p.pattern}
     near = set()
     for path in LISTS:
         for raw in path.read_text(encoding="utf-8", errors="ignore").splitlines():
             w = fold(raw.strip())
-            if len(w) < MIN_LEN or not w.isalpha() or w in known:
-                continue
-            near_word = any(abs(len(w) - len(v)) <= 1 and within_one_edit(w, v) for v in vocab)
+            if len(w) < MIN_LEN or not w.isalpha() or w in known or dictionary.is_word(w):
+                continue  # the bundled word lists already keep these from correction
+            near_word = _near(w, index)
             near_prefix = any(not w.startswith(p) and within_one_edit(w[: len(p)], p)
                               for p in prefixes)
             if near_word or near_prefix:

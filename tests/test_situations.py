@@ -19,7 +19,11 @@ from matcher.situations import (
 )
 from matcher.situations.spelling import correct
 
-JUDGED = json.loads((Path(__file__).parent / "data" / "crisis_phrasings.json").read_text("utf-8"))
+DATA = Path(__file__).parent / "data"
+JUDGED = json.loads((DATA / "crisis_phrasings.json").read_text("utf-8"))
+HELD = json.loads((DATA / "crisis_heldout.json").read_text("utf-8"))
+SITUATIONS = json.loads((DATA / "situation_judgments.json").read_text("utf-8"))["queries"]
+SITUATION_CRISES = [(q["q"], q["crisis"]) for q in SITUATIONS if q["crisis"]]
 
 
 @pytest.mark.parametrize("text,kind", JUDGED["crisis"], ids=[t for t, _ in JUDGED["crisis"]])
@@ -32,6 +36,38 @@ def test_every_judged_crisis_phrasing_gets_its_kind(text, kind):
 def test_look_alike_controls_raise_at_most_one_false_alarm():
     alarms = [(t, detect_crises(t)) for t in JUDGED["controls"] if detect_crises(t)]
     assert len(alarms) <= 1, alarms
+
+
+@pytest.mark.parametrize("text,kind", SITUATION_CRISES, ids=[t for t, _ in SITUATION_CRISES])
+def test_every_crisis_of_the_judged_situation_set_gets_its_kind(text, kind):
+    found = detect_crisis(text)
+    assert found is not None and found.kind == kind, detect_crises(text)
+
+
+def test_the_judged_situation_set_raises_at_most_one_false_alarm():
+    """Every query judged not a crisis (controls and need sentences) over both directories.
+    The one allowed today is a family 'living in the car' asking for showers, which the
+    detector reads as a night without shelter on purpose (docs/crisis-lines.md)."""
+    alarms = [(q["q"], [c.kind for c in detect_crises(q["q"])])
+              for q in SITUATIONS if not q["crisis"] and detect_crises(q["q"])]
+    assert len(alarms) <= 1, alarms
+
+
+def _held_score(part):
+    right = sum(1 for t, k in part["crisis"] if (c := detect_crisis(t)) and c.kind == k)
+    alarms = sum(1 for t in part["controls"] if detect_crises(t))
+    return right, alarms
+
+
+def test_held_out_sets_keep_their_measured_figures():
+    """Floors at the figures measured and reported in docs/crisis-lines.md, so a change
+    that loses classes of expression fails; the sets are never edited to pass."""
+    assert len(HELD["crisis"]) >= 120 and len(HELD["controls"]) >= 60
+    assert {k for _, k in HELD["crisis"]} == set(CRISIS_KINDS)
+    right, alarms = _held_score(HELD)
+    assert right >= 124 and alarms <= 1, (right, alarms)
+    right, alarms = _held_score(HELD["second"])
+    assert right >= 45 and alarms <= 1, (right, alarms)
 
 
 def test_judged_set_is_large_and_covers_every_kind_in_both_languages():
@@ -54,6 +90,69 @@ def test_several_kinds_come_most_urgent_first():
     kinds = [c.kind for c in found]
     assert kinds[0] == "overdose" and "domestic_violence" in kinds
     assert detect_crisis("mi esposo me pega y ahora se tomo todas las pastillas").kind == "overdose"
+
+
+@pytest.mark.parametrize("text,kinds", [
+    # a child hurt by a caregiver is child abuse even when burns or cuts are named
+    ("a 2nd grader told me her mom burns her with cigarettes", ["child_abuse"]),
+    ("su mamá le quema las manos con la plancha y le corta los brazos", ["child_abuse"]),
+    # someone unresponsive now comes before the wish to die
+    ("she took all her pills because she wanted to die and now she won't wake up",
+     ["overdose", "suicide"]),
+    # a plan for later is suicide, not yet an overdose
+    ("dice que se va a tomar todas sus pastillas", ["suicide"]),
+    # a child hurt and the speaker hurt: the child first
+    ("mi esposo me pega y también le pega a mi hijo", ["child_abuse", "domestic_violence"]),
+])
+def test_urgency_order_when_several_kinds_fire(text, kinds):
+    assert [c.kind for c in detect_crises(text)] == kinds
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("a mi sobrino lo golpean con el cable", "child_abuse"),  # doubled object before
+    ("le pegan a la chamaquita de al lado", "child_abuse"),  # doubled object after
+    ("a la niña la golpea su padrastro", "child_abuse"),  # subject after the verb
+    ("el padrastro de mi hija la está tocando", "child_abuse"),  # clitic across 'está'
+    ("el señor me volvió a pegar", "domestic_violence"),  # clitic across 'volvió a'
+    ("my daughter's boyfriend slapped her", "domestic_violence"),  # teen dating violence
+    ("my sister's boyfriend slapped my nephew", "child_abuse"),  # the victim is the child
+    ("el boyfriend de mi mom me pega", "child_abuse"),  # a child speaking
+    ("el papá de mis hijos me pegó", "domestic_violence"),  # the children's father
+    ("my baby daddy punched me", "domestic_violence"),
+])
+def test_roles_decide_the_kind(text, kind):
+    assert detect_crisis(text).kind == kind, detect_crises(text)
+
+
+@pytest.mark.parametrize("text", [
+    "my husband doesn't hit me but he yells", "mi esposo no me pega",  # negation
+    "my boss hits me with extra shifts", "a man hit me with his cart at the store",
+    "my toddler bites me", "mi hijo le pegó a otro niño",  # children, not abuse
+    "the kids were playing tag and he pushed her", "the coach pushes them too hard",
+    "the doctor touched my son's belly", "le toca a mi hija lavar los platos",
+    "overdose of homework", "una sobredosis de tarea", "mi perro se comió unas pastillas",
+    "the dog ran away from home", "we're camping and sleeping in a tent",
+    "she gave away her old clothes", "we bought a water gun", "hoy me toca a mí",
+])
+def test_look_alikes_of_every_class_raise_nothing(text):
+    assert detect_crises(text) == [], detect_crises(text)
+
+
+def test_spanish_verb_families_cover_every_form():
+    from matcher.situations.verbs import clitic_of, conjugate
+
+    forms = conjugate("golpear")
+    assert {"golpeo", "golpea", "golpearon", "golpeaba", "golpeando", "golpearla",
+            "golpee", "golpeara", "golpeado"} <= forms
+    assert {"pegue", "peguen"} <= conjugate("pegar")  # -gar keeps its sound: pegué
+    assert {"toque", "toquen"} <= conjugate("tocar")
+    assert {"avienta", "aviento", "aventamos"} <= conjugate("aventar~ie")
+    assert {"persigue", "persigo", "persiguiendo", "persigamos"} <= conjugate("perseguir~i")
+    assert clitic_of("pegandole") == "le" and clitic_of("cartel") is None
+    with pytest.raises(ValueError):
+        conjugate("golpe")
+    assert detect_crisis("mi novio me golpeaba").kind == "domestic_violence"
+    assert detect_crisis("mi ex me estaba persiguiendo").kind == "domestic_violence"
 
 
 def test_empty_and_plain_category_text_raise_no_crisis():

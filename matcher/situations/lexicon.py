@@ -15,6 +15,7 @@ from pathlib import Path
 
 from matcher.core.text import fold, words
 from matcher.directory.taxonomy import BARRIERS_FILE, TERMS_FILE
+from matcher.situations.verbs import conjugate
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -104,6 +105,13 @@ def concepts() -> Concepts:
         for w in filter(None, (fold(x.strip()) for x in row["words"].split("|"))):
             if w.endswith("*"):
                 prefixes.append((w[:-1], name))
+            elif "~" in w:  # a Spanish verb family: every form (verbs.conjugate)
+                try:
+                    forms = conjugate(w)
+                except ValueError as exc:
+                    raise LexiconError(f"{path.name}:{n}: {exc}") from None
+                for form in forms:
+                    exact.setdefault(form, set()).add(name)
             else:
                 exact.setdefault(w, set()).add(name)
     return Concepts({w: frozenset(c) for w, c in exact.items()}, tuple(prefixes))

@@ -116,6 +116,11 @@ def correct(word: str) -> str:
     return word
 
 
+def edit_index() -> dict[str, set[str]]:
+    """One-deletion key -> crisis words (scripts/build_near_words.py uses it)."""
+    return _index()[0]
+
+
 def vocabulary() -> set[str]:
     """Crisis words that receive spelling tolerance (used to build near_words.txt)."""
     index, _, prefixes, _ = _index()

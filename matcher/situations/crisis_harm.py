@@ -1,0 +1,279 @@
+"""Harm done by someone else: child abuse, domestic violence, sexual assault.
+
+One frame for every harm verb: who does it (agent), to whom (victim), read from word
+order, English objects, Spanish clitics (also across auxiliaries and doubled: "a mi
+sobrino lo golpean"), possessors ("my daughter's boyfriend", "el novio de mi hermana")
+and the person a pronoun refers to. The kind follows from the roles, not from phrases:
+a child hurt by any adult is ``child_abuse``; the speaker or a partner hurt by a partner
+(teen dating too) is ``domestic_violence``; the speaker hurt by a parent figure is a child
+speaking (``child_abuse``); a child hurting a peer, a ball hit, "beat me at chess" are not
+crises. Sexual acts add ``sexual_assault`` (``child_abuse`` when the victim is a child).
+"""
+
+from __future__ import annotations
+
+from matcher.situations.sentence import OBJ_CLITIC, Sent
+
+_WEAK = {"hurt", "hurts", "hurting", "harm", "harms", "lastima", "lastimo", "lastiman",
+         "quema", "quemo", "burn", "burns", "burned", "burnt", "bite", "bites", "bit",
+         "empuja", "empujo", "push", "pushes", "pushed", "pushing"}
+
+
+def _victim(s: Sent, i: int) -> tuple[str | None, int | None]:
+    """(kind, index): 'me', 'self', 'pron', a person kind, 'thing' or None."""
+    cl = s.clitic_before(i)
+    if cl is None:
+        return s.object_after(i) or (None, None)
+    word, j = cl
+    if word in {"me", "nos"}:
+        return "me", j
+    if word == "se":
+        return ("self", j) if j == i else (None, None)
+    if word in OBJ_CLITIC:
+        return s.doubled_before(j) or _doubled_after(s, i) or ("pron", j)
+    return None, None
+
+
+def _subject_after(s: Sent, i: int) -> tuple[str | None, int | None, int | None]:
+    """'a la niña la golpea su padrastro': a Spanish subject after the verb."""
+    for k in range(i + 1, min(s.n, i + 4)):
+        if s.word(k) in {"a", "al"}:
+            return None, None, None
+        if s.person(k):
+            return s.person(k), k, None
+    return None, None, None
+
+
+_INDEFINITE = {"a", "an", "some", "un", "una", "algun", "alguna", "random"}
+NEG = {"no", "not", "doesnt", "doesn't", "dont", "don't", "never", "nunca", "didnt", "didn't",
+        "wont", "won't", "jamas", "isnt", "isn't"}
+
+
+def _negated(s: Sent, i: int) -> bool:
+    """'he doesn't hit me', 'no me pega', 'nunca le ha pegado'."""
+    cl = s.clitic_before(i)
+    start = cl[1] if cl and cl[1] < i else i
+    return any(s.word(k) in NEG for k in range(max(0, start - 2), start))
+
+
+def _doubled_after(s: Sent, i: int) -> tuple[str, int] | None:
+    """'le quemó la mano a mi hijo', 'le pegan bien feo a la chamaquita': the person a
+    dative clitic doubles, after the verb."""
+    for k in range(i + 1, min(s.n, i + 7)):
+        if s.word(k) in {"a", "al"}:
+            for m in range(k + 1, min(s.n, k + 4)):
+                if s.person(m):
+                    return s.person(m), m
+                if s.word(m) not in {"mi", "mis", "su", "sus", "la", "las", "los", "el", "tu"}:
+                    break
+    return None
+
+
+def _role(s: Sent, kind: str | None, j: int | None, poss: int | None) -> str | None:
+    """What the agent is: partner, coparent, parent, adult, child, work or None."""
+    if kind is None or j is None:
+        return None if kind is None else "adult"
+    if kind == "partner":
+        if poss is not None and s.has(poss, "parent_fig"):
+            return "parent"  # "el novio de mi mamá": a child is speaking
+        return "partner"
+    if kind == "caregiver":
+        if s.has(j, "parent_fig") and poss is not None and s.has(poss, "child"):
+            return "coparent"  # "el papá de mis hijos", "my kids' dad"
+        return "parent" if s.has(j, "parent_fig") else "adult"
+    if kind in ("child", "other_kid"):
+        return "child"
+    if kind == "workplace_person":
+        return "work"
+    return "adult"
+
+
+def harm_frame(s: Sent, i: int, hits, sexual: bool = False) -> None:
+    """Decide the kind for the harm (or sexual-touch) verb at ``i`` from its roles."""
+    if s.near(i, "harm_block", -3, 3) or s.near(i, "child_block", -3, 5) or _negated(s, i):
+        return
+    if "push" in s.t[i].cs and s.near(i, "figurative", 1, 5):
+        return  # "pushes the kids too hard", "pushed him to study"
+    vkind, v = _victim(s, i)
+    if vkind in (None, "thing", "self") or v is None:
+        return
+    akind, a, poss = s.agent_before(min(i, v))
+    if akind is None and s.clitic_before(i):
+        akind, a, poss = _subject_after(s, i)
+    role = _role(s, akind, a, poss)
+    by_pronoun = vkind == "pron"
+    if role == "adult" and s.has(a, "medical") and not _sexual_content(s, i, -8, 8):
+        return  # "the doctor touched my son's belly"
+    if by_pronoun:
+        skip = {x for x in (a, poss if role == "parent" else None) if x is not None}
+        prefer = "child" if role in ("parent", "coparent", "adult") else None
+        vkind, v = s.referent(min(i, v), skip, prefer)
+        if vkind is None or v is None:
+            # "his grandma whips him": no one named before; a parent figure's "him"
+            # is a child, a partner's "her" is the partner
+            if role in ("parent", "coparent") or akind == "caregiver":
+                hits("child_abuse", s.span(a if a is not None else i, i + 1))
+            elif role == "partner" and not sexual:
+                hits("domestic_violence", s.span(a if a is not None else i, i + 1))
+            return
+    ev = s.span(min(x for x in (a, i, v) if x is not None), max(i, v))
+    if vkind in ("child", "other_kid"):
+        if vkind == "other_kid" or s.near(v, "other_kid", -2, -1) or role == "child":
+            return  # children fighting children: behaviour, not abuse
+        own = a is not None and s.word(a - 1) in {"my", "mi", "our", "nuestro"}
+        dating = role == "partner" and not s.has(v, "young_child") and (
+            poss == v or (poss is None and by_pronoun and not own))
+        hits("domestic_violence" if dating and not sexual else "child_abuse", ev)
+        return
+    if vkind == "me":
+        stranger = a is not None and role == "adult" and (
+            s.word(a - 1) in _INDEFINITE or s.has(a, "stranger"))
+        if s.word(v + 1) == "at" or s.word(i + 1) == "up" or (
+                role == "child" and s.has(a, "young_child")) or (stranger and not sexual):
+            return  # "beat me at chess", "hit me up", "my toddler bites me", a stranger
+        if role == "parent":
+            hits("child_abuse", ev)
+        elif sexual:
+            if role in ("adult", "work") or (akind == "pron" and s.anywhere("adult_rel")):
+                hits("sexual_assault", ev)
+        elif role == "work" or (role is None and s.word(i) in _WEAK):
+            return  # a labour matter; "it hurts me", "me lastima el zapato"
+        else:
+            hits("domestic_violence", ev)
+        return
+    if (vkind in ("partner", "caregiver") and role in ("partner", "parent", "coparent")
+            and not sexual):
+        hits("domestic_violence", ev)  # "mi papá le pega a mi mamá"
+
+
+_NOT_SEXUAL = {"permiso", "consent", "consentimiento", "relaciones"}
+
+
+def _sexual_content(s: Sent, i: int, lo: int = -6, hi: int = 6) -> bool:
+    """Sexual words near ``i`` ('permiso', 'consent' alone, 'las partes de la planta' are
+    not sexual content)."""
+    return any(((s.has(j, "sexual") and s.word(j) not in _NOT_SEXUAL) or s.has(j, "sexual_obj"))
+               and not (s.word(j) in {"partes", "parts"} and s.word(j + 1) in {"de", "of"})
+               for j in range(max(0, i + lo), min(s.n, i + hi + 1)) if j != i)
+
+
+def _sexual_context(s: Sent, i: int, lo: int = -6, hi: int = 6) -> bool:
+    return s.near(i, "sexual", lo, hi) or s.near(i, "sexual_obj", lo, hi)
+
+
+def _child_victim(s: Sent) -> bool:
+    return s.anywhere("child") or s.anywhere("child_speaker")
+
+
+def detect_harm(s: Sent, hits) -> None:
+    """Every harm-by-another rule: role frames, then the signs that need no verb."""
+    for i, tk in enumerate(s.t):
+        cs = tk.cs
+        kicked_out = "out" in (s.word(i + 1), s.word(i + 2))
+        if "harm3" in cs and not kicked_out and s.word(i - 1) != "it":
+            harm_frame(s, i, hits, sexual=_sexual_content(s, i, 1, 2))
+        if "touch" in cs and not (s.word(i - 1) in {"le", "les"}
+                                  and s.agent_before(i)[0] is None):
+            harm_frame(s, i, hits, sexual=True)  # "le toca" alone: it is his turn
+        at_me = any(s.has(j, "at_me") and s.word(j - 1) in {"at", "a"}
+                    for j in range(i + 1, min(s.n, i + 6)))
+        if "throw" in cs and (s.word(i - 1) in {"me", "nos"} or (
+                at_me and not s.near(i, "harm_block", 1, 4))):
+            agent = s.agent_before(i)[0]
+            if agent in ("partner", "pron") or (agent is None and s.anywhere("partner")):
+                hits("domestic_violence", s.span(i - 2, i + 2))
+        if "fear" in cs:
+            j = s.find(i, "abuser", 1, 6)
+            if j is not None and s.word(j + 1) not in {"se", "himself", "herself"}:
+                hits("domestic_violence", s.span(i, j))
+        if "dv_phrase" in cs and (s.near(i, "domestic", -2, 2) or s.near(i, "abuser", -4, 4)) \
+                and not s.near(i, "topic_block", -4, 4) and not _negated(s, i):
+            hits("domestic_violence", s.span(i - 1, i + 1))
+        showing_up = tk.norm in {"showing", "shows", "showed", "show"} and s.word(i + 1) == "up"
+        if showing_up and s.anywhere("partner") and s.near(i, "keeps", -5, -1) and s.word(
+                i + 2) in {"at", "", "uninvited", "everywhere", "outside", "drunk"}:
+            hits("domestic_violence", s.span(i - 2, i + 1))
+        if "stalk" in cs and (s.anywhere("partner") or s.near(i, "victim_me", -3, 3)) and not (
+                s.anywhere("workplace_person") or s.anywhere("child")):
+            hits("domestic_violence", s.span(i - 2, i + 1))
+        if "threat" in cs and (s.anywhere("partner") or s.near(i, "victim_me", -3, 3)) and not (
+                s.anywhere("workplace_person") or s.near(i, "child", -4, 4)
+                or s.near(i, "evict", 1, 4)):
+            hits("domestic_violence", s.span(i - 2, i + 1))
+        if "control" in cs and s.anywhere("partner") and (
+                s.near(i, "control_obj", 1, 5) or s.word(i - 1) == "me") and (
+                tk.norm not in {"let", "deja", "dejo"} or s.near(i, "neg", -3, -1)):
+            hits("domestic_violence", s.span(i - 2, i + 3))
+        if "injury" in cs and s.near(i, "child", -8, 8) and not s.near(
+                i, "child_block", -6, 6) and (
+                tk.norm not in {"burn", "quemadura"} or s.anywhere("caregiver")):
+            hits("child_abuse", s.span(i - 2, i + 2))
+        if "feed" in cs and s.near(i, "neg", -3, -1) and (
+                s.near(i, "child", -6, 6) or s.word(i + 1) in {"them", "los", "les"}
+                or s.word(i - 1) in {"les", "los"}):
+            hits("child_abuse", s.span(i - 2, i + 1))
+        if "lock" in cs:
+            harm_frame(s, i, hits)
+            j = s.find(i, "child", 1, 4)
+            if j is not None and not s.t[j].possessive:
+                hits("child_abuse", s.span(i, j))
+            elif "me" in (s.word(i - 1), s.word(i + 1)) and s.anywhere("partner"):
+                hits("domestic_violence", s.span(i - 2, i + 1))
+        if "leave" in cs and s.near(i, "neglect", 1, 4) and s.near(i, "child", -4, 8) and (
+                s.word(i + 1) != "sin" or s.word(i + 2) in {"comer", "comida", "food"}):
+            hits("child_abuse", s.span(i, i + 2))
+        if "blow" in cs and s.near(i, "gave", -3, -1) and not s.near(i, "child_block", -4, 4) \
+                and not s.near(i, "harm_block", -4, 4):
+            if s.near(i, "child", -6, 6):
+                hits("child_abuse", s.span(i - 3, i + 3))
+            elif s.near(i, "victim_me", -4, -1) or s.word(i + 1) in {"me", "us"}:
+                hits("domestic_violence", s.span(i - 3, i))
+        _sexual(s, i, hits)
+
+
+def _sexual(s: Sent, i: int, hits) -> None:
+    """Rape, forced or coerced sex, drug-facilitated assault, exploitation, grooming."""
+    tk = s.t[i]
+    cs = tk.cs
+    young = s.anywhere("young_child")
+    if "rape" in cs and not s.near(i, "rape_block", 1, 3):
+        hits("sexual_assault", s.span(i - 1, i))
+        if young:
+            hits("child_abuse", s.span(i - 2, i + 3))
+    if "sexual" in cs and tk.norm != "permiso" and s.near(i, "assault", -4, 4):
+        hits("sexual_assault", s.span(i - 2, i + 2))
+        if s.near(i, "young_child", -6, 6):
+            hits("child_abuse", s.span(i - 2, i + 3))
+    if tk.norm == "permiso" and s.word(i - 1) == "sin" and s.near(i, "assault", -4, -1):
+        hits("sexual_assault", s.span(i - 3, i))
+    if "coerce" in cs and not s.near(i, "rape_block", 1, 4) and (
+            s.word(i + 1) in {"himself", "herself", "se"} or _sexual_context(s, i, 1, 5)):
+        hits("sexual_assault", s.span(i, i + 3))
+        if young:
+            hits("child_abuse", s.span(i - 2, i + 3))
+    if "exploit" in cs or ("sell" in cs and s.near(i, "body", 1, 3)):
+        hits("sexual_assault", s.span(i - 1, i + 2))
+    if "sex_word" in cs and s.near(i, "payment", 1, 5):
+        hits("sexual_assault", s.span(i - 2, i + 4))
+    spiked = tk.norm in {"put", "puso", "echaron", "echo", "slipped", "pusieron"} and s.near(
+        i, "drink", 1, 5)
+    if spiked or ("drugged" in cs and (s.near(i, "assault", -6, 8) or s.near(i, "woke", 1, 10)
+                                       or _sexual_context(s, i, -6, 8))):
+        hits("sexual_assault", s.span(i - 1, i + 3))
+    if tk.norm in {"abusa", "abuso", "abusaron", "abusan", "abusaba", "abusado", "abusada",
+                   "abusar"} and s.word(i + 1) == "de":
+        k = i + 2
+        while k + 1 < s.n and s.word(k) in {"mi", "su", "la", "las", "los", "el", "una"} and (
+                s.person(k + 1) or s.word(k + 1) in {"mi", "su", "la", "las", "los", "el"}):
+            k += 1
+        if s.word(k) in {"mi", "ella", "el", "ellas", "nosotras"} or s.person(k):
+            kind = "child_abuse" if s.has(k, "child") and not s.has(k, "workplace_person") \
+                else "sexual_assault"
+            hits(kind, s.span(i, k))
+    exposed = tk.norm in {"exposed", "exposes", "exposing", "flashed", "exhibio", "exhibe"} and (
+        s.word(i + 1) in {"himself", "herself", "me", "se"} or s.word(i - 1) in {"se", "me"})
+    if ("show" in cs and _sexual_content(s, i, 1, 5)) or exposed:
+        victim_child = s.near(i, "child", -8, 8) or s.anywhere("child_speaker")
+        hits("child_abuse" if victim_child else "sexual_assault", s.span(i - 2, i + 4))
+    if "secret" in cs and s.anywhere("gift") and _child_victim(s) and s.anywhere("adult_rel"):
+        hits("child_abuse", s.span(i - 3, i + 1))
