@@ -8,7 +8,8 @@ labels and aliases x2, description x1) and a folded field of organization (x2),
 city and language names; each query word counts once (the best of its fields,
 plus a little of the others; its glossary translations count as lesser
 alternatives), and the taxonomy concepts the query names add a boost
-(``matcher.search.postings``). Filters are boolean masks over all
+(``matcher.search.postings``); the needs a sentence names choose its listings
+(``matcher.search.scoring``). Filters are boolean masks over all
 documents. With a location, relevance is blended with proximity (70/30) among
 the best ``RERANK`` candidates in the radius.
 """
@@ -20,7 +21,7 @@ import pickle
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, time
 
 import numpy as np
@@ -31,12 +32,12 @@ from matcher.core import dictionary
 from matcher.core.text import clip, words
 from matcher.directory import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
-from matcher.search import curation, glossary
-from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
+from matcher.search import curation
+from matcher.search.analysis import stems
 from matcher.search.index import ServiceIndex, Snapshot, StoredSchedule
 from matcher.search.log import log_empty_search
 from matcher.search.notices import crisis_notice, nearest_categories, understood_dict
-from matcher.search.postings import Alternatives, Collection, top
+from matcher.search.postings import top
 from matcher.search.query import (
     Lexicon,
     OpenSpec,
@@ -63,6 +64,7 @@ from matcher.search.results import (
     _time,
     snippet,
 )
+from matcher.search.scoring import QueryTerms, query_terms, score
 from matcher.search.understanding import crisis_terms
 
 __all__ = [
@@ -70,11 +72,13 @@ __all__ = [
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_RADIUS_MI",
+    "QueryTerms",
     "SearchContext",
     "SearchError",
     "SearchRequest",
     "SearchResponse",
     "SearchResult",
+    "query_terms",
     "request_from_params",
     "search",
     "snippet",
@@ -87,10 +91,6 @@ MIN_NEARBY = 3  # fewer listings than this within the default radius: look farth
 WIDER_RADII_MI = (25.0, 50.0)
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
-EXPANSION_BOOST = 3.0
-NEED_BOOST = 3.0  # a need the sentence names counts like a category it names
-SENTENCE_WORD_WEIGHT = 0.25
-TRANSLATION_WEIGHT = 0.7  # a glossary translation counts less than the word as typed
 # Failures that mean the files on disk are damaged (the index is then rebuilt).
 INDEX_DAMAGE = (
     OSError,
@@ -100,71 +100,6 @@ INDEX_DAMAGE = (
     zlib.error,
     whoosh_index.IndexError,
 )
-
-
-# --- query building ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueryTerms:
-    """What a parsed query scores: clauses that add up, each a set of alternatives of
-    which the best counts (``matcher.search.postings.Collection.score``).
-
-    A word's alternatives are its English and Spanish stems and its folded form; a
-    concept's are the taxonomy terms it names, weighted by how much of the query
-    names them. Field weights (name x3, category x2) are in the indexed text itself,
-    see ``matcher.search.index.build_document``.
-    """
-
-    clauses: tuple[Alternatives, ...]
-    words: tuple[str, ...] = ()  # the query word of each of the first clauses
-
-    def __bool__(self) -> bool:
-        return bool(self.clauses)
-
-    def unmatched_words(self, collection: Collection, matched: np.ndarray) -> list[str]:
-        """The query words no matched document contains (nothing listed mentions "ropa")."""
-        return [
-            word
-            for word, clause in zip(self.words, self.clauses, strict=False)
-            if not collection.matches_any(clause, matched)
-        ]
-
-
-def query_terms(parsed: ParsedQuery) -> QueryTerms:
-    clauses, searched = [], []
-    # In a sentence the needs it names are the signal; its other words only break ties.
-    own = SENTENCE_WORD_WEIGHT if parsed.understood.is_sentence_query else 1.0
-    for word in parsed.words:
-        alternatives = [
-            (f"text_{lang}", stem, own)
-            for lang in LANGUAGES
-            for stem in terms(language_analyzer(lang), word)
-        ]
-        alternatives += [("misc", folded, own) for folded in terms(folding_analyzer(), word)]
-        direct = {(fieldname, stem) for fieldname, stem, _w in alternatives}
-        alternatives += [
-            (f"text_{lang}", stem, own * TRANSLATION_WEIGHT)
-            for lang, stem in glossary.translations(word)
-            if (f"text_{lang}", stem) not in direct
-        ]
-        if alternatives:
-            clauses.append(tuple(alternatives))
-            searched.append(word)
-    concepts: dict[frozenset[str], list[tuple[str, str, float]]] = {}
-    for expansion in parsed.expansions:
-        concepts.setdefault(expansion.stems, []).append(
-            ("cats", expansion.term_id, EXPANSION_BOOST * expansion.share)
-        )
-    clauses += [tuple(members) for members in concepts.values()]
-    named = {expansion.term_id for expansion in parsed.expansions}
-    for need in parsed.understood.needs:
-        if any(term in named for term, _w in need.terms):
-            continue  # the query already names this category: counted once, above
-        clauses.append(
-            tuple(("cats", term, NEED_BOOST * weight * need.weight) for term, weight in need.terms)
-        )
-    return QueryTerms(tuple(clauses), tuple(searched))
 
 
 # --- filters ---------------------------------------------------------------------------
@@ -291,8 +226,7 @@ def _run(
     if not query and allowed is None and place is None:  # nothing asked
         return response
     if query:
-        scores = snap.collection.score(query.clauses)
-        matched = (scores > 0) & snap.live
+        scores, matched = score(snap, query, understood.is_sentence_query)
     else:  # filters only: every allowed listing, in index order
         scores = np.zeros(snap.size)
         matched = snap.live.copy()

@@ -38,6 +38,7 @@ from matcher.search.understanding import Understood, understand_query
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
 MIN_CORRECTABLE = 4
+MAX_COMPLETED = 4  # a real word this short may be completed by spelling correction
 MAX_EXPANSIONS = 8
 
 
@@ -156,13 +157,19 @@ def _same_stem(word: str, other: str) -> bool:
 
 
 def _correct(
-    text: str, vocabulary: Vocabulary, protected: frozenset[str] = frozenset()
+    text: str,
+    vocabulary: Vocabulary,
+    protected: frozenset[str] = frozenset(),
+    fixes: Mapping[str, str] | None = None,
 ) -> tuple[str, bool]:
     """The text with unknown words replaced by known ones; True when anything changed.
 
-    A word is left as typed when it is a real word of English or Spanish (a bundled
-    word list, not only the index vocabulary: "saying" is never "paying"), when the
-    situations lexicon recognised it, or when its correction is only another form of it.
+    ``fixes`` are the typos query understanding already read as lexicon words
+    ("dentsit" -> "dentist"): they are replaced first. Otherwise a word is left as typed
+    when it is a real word of English or Spanish (bundled word lists with their
+    inflections, not only the index vocabulary: "saying" is never "paying", "quiero"
+    never "numero"), when the situations lexicon recognised it, or when its correction
+    is only another form of it.
     """
     changed = False
     out = []
@@ -172,6 +179,10 @@ def _correct(
             out.append(token)
             continue
         word = parts[0]
+        if fixes and word in fixes:
+            changed = True
+            out.append(fixes[word])
+            continue
         if (
             len(word) >= MIN_CORRECTABLE
             and not word.isdigit()
@@ -180,8 +191,11 @@ def _correct(
             and not _is_stop_word(word)
         ):
             fixed = vocabulary.correct(word)
-            # A real word is only completed ("lgbt" -> "lgbtq"), never swapped for another.
-            if fixed and not fixed.startswith(word) and dictionary.is_word(word):
+            # A real word is never swapped for another; a short one may be completed
+            # ("lgbt" -> "lgbtq"), a longer one is a word of its own ("cheque", "chequeo").
+            if fixed and dictionary.is_word(word) and not (
+                fixed.startswith(word) and len(word) <= MAX_COMPLETED
+            ):
                 fixed = None
             if fixed and fixed != word and not _same_stem(word, fixed):
                 changed = True
@@ -233,7 +247,8 @@ def parse(
     place, searched = find_place_in_query(original) if look_for_place else (None, original)
     understood = understand_query(searched, locale, staff, drop, lexicon.code_ids)
     keyword_text = _keyword_text(searched, understood)
-    corrected, changed = _correct(keyword_text, lexicon.vocabulary, understood.protected)
+    fixes = understood.corrections
+    corrected, changed = _correct(keyword_text, lexicon.vocabulary, understood.protected, fixes)
     remaining = corrected
     if place is None and look_for_place and corrected:  # a place typed with a typo
         place, remaining = find_place_in_query(corrected)
@@ -242,7 +257,7 @@ def parse(
     return ParsedQuery(
         text=original,
         words=query_words,
-        suggestion=_correct(original, lexicon.vocabulary, understood.protected)[0]
+        suggestion=_correct(original, lexicon.vocabulary, understood.protected, fixes)[0]
         if changed
         else None,
         place=place,

@@ -17,13 +17,16 @@ from functools import lru_cache
 from matcher import situations
 from matcher.core.text import words
 from matcher.directory.taxonomy import term_id
+from matcher.search.analysis import stopwords
 from matcher.search.curation import StaffPhrase
 from matcher.situations.lexicon import filler, need_groups
 from matcher.situations.understand import CRISIS_NEED
 
-# A sentence (this many content words or more) searches only its meaningful words;
-# a short query keeps every word, as keyword search always did.
-SENTENCE_WORDS = 5
+# A sentence (this many words, or this many that are not filler) searches only its
+# meaningful words; a shorter query keeps every word, as keyword search always did
+# ("abuelos que crían a sus nietos" is still a keyword query).
+SENTENCE_WORDS = 7
+SENTENCE_CONTENT_WORDS = 4
 AGE_WORDS = {"year", "years", "old", "yr", "yrs", "yo", "ano", "anos", "anitos", "meses",
              "months", "month", "mes", "edad", "age", "aged"}
 
@@ -53,6 +56,9 @@ class Understood:
     keywords: tuple[str, ...] = ()  # folded words to search as keywords, in order
     protected: frozenset[str] = field(default_factory=frozenset)  # never spell-corrected
     dropped: frozenset[str] = field(default_factory=frozenset)
+    # typed word -> the lexicon word it was read as ("dentsit" -> "dentist"): searched
+    # and shown corrected ("Did you mean"), never kept as an unknown word
+    corrections: Mapping[str, str] = field(default_factory=dict)
 
     sentence: bool = False  # a sentence that names a need or a crisis
 
@@ -73,8 +79,10 @@ def _staff_matches(folded: list[str], staff: Iterable[StaffPhrase], locale: str)
 
 
 @lru_cache(maxsize=4096)
-def _read(text: str, locale: str) -> situations.Understanding:
-    return situations.understand(text, locale)
+def _read(text: str) -> situations.Understanding:
+    """Phrases of both languages, whatever the page's: a parent types Spanish, English
+    or both on either page ("necesito help con la renta")."""
+    return situations.understand(text)
 
 
 def understand_query(
@@ -88,7 +96,7 @@ def understand_query(
     folded = words(text)
     if not folded:
         return Understood()
-    read = _read(text, locale)
+    read = _read(text)
     needs: list[NeedChip] = []
     for need in read.needs:
         chip = NeedChip(
@@ -114,16 +122,19 @@ def understand_query(
         crisis, evidence = None, ()
     age = read.facts.get("age") if "age" not in drop else None
     removed = {n.key for n in read.needs if f"need:{n.key}" in drop}
-    span_words = {w for n in read.needs if n.key not in removed for w in words(n.span)}
-    dropped_words = {w for n in read.needs if n.key in removed for w in words(n.span)}
+    span_words = {w for n in read.needs if n.key not in removed for s in n.spans for w in words(s)}
+    dropped_words = {w for n in read.needs if n.key in removed for s in n.spans for w in words(s)}
     evidence_words = {w for e in evidence for w in words(e)}
     meaningful = set(read.remaining) | span_words | evidence_words
     meaningful |= {folded[i] for i in staff_words}
     meaningful -= dropped_words
-    content = [w for w in folded if w in meaningful]
-    sentence = bool(needs or crisis) and len(set(folded)) >= SENTENCE_WORDS
-    if sentence:
-        keywords = content
+    distinct = set(folded)
+    function_words = filler() | stopwords("en") | stopwords("es")
+    long = (len(distinct) >= SENTENCE_WORDS
+            or len(distinct - function_words) >= SENTENCE_CONTENT_WORDS)
+    sentence = bool(needs or crisis) and long
+    if long:  # a sentence, whether or not it names a known need: its content words
+        keywords = [w for w in folded if w in meaningful]
     elif needs or crisis:  # a short query naming a need: only its filler goes
         keywords = [w for w in folded if w in meaningful or w not in filler()]
     else:
@@ -140,6 +151,7 @@ def understand_query(
         keywords=tuple(dict.fromkeys(keywords)),
         protected=frozenset(span_words | evidence_words),
         dropped=frozenset(drop),
+        corrections={w: c for w, c in read.corrections.items() if w not in dropped_words},
         sentence=sentence,
     )
 

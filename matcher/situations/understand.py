@@ -33,8 +33,9 @@ class Need:
     label_es: str
     terms: dict[str, float]
     barrier: str | None
-    span: str
+    span: str  # the longest phrase found for the need, as typed
     weight: float
+    spans: tuple[str, ...] = ()  # every phrase found for it ("3 day notice", "pay rent")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -48,6 +49,8 @@ class Understanding:
     needs: tuple[Need, ...]
     facts: dict = field(default_factory=dict)
     remaining: tuple[str, ...] = ()
+    # words typed with a typo that a need or crisis phrase read as another ("dentsit")
+    corrections: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -57,6 +60,7 @@ class Understanding:
             "needs": [n.to_dict() for n in self.needs],
             "facts": dict(self.facts),
             "remaining": list(self.remaining),
+            "corrections": dict(self.corrections),
         }
 
 
@@ -71,6 +75,7 @@ def understand(text: str, lang: str | None = None) -> Understanding:
             continue
         used.update(idx)
         by_need.setdefault(phrase.need, []).append((phrase, idx))
+    phrase_words = set(used)
     groups = need_groups()
     needs: list[Need] = []
     for key, found in by_need.items():
@@ -79,21 +84,27 @@ def understand(text: str, lang: str | None = None) -> Understanding:
         for phrase, _ in found:
             for code, w in phrase.terms.items():
                 terms[code] = max(w, terms.get(code, 0.0))
-        best = max(found, key=lambda pi: len(pi[1]))
-        span = " ".join(toks[k].word for k in range(best[1][0], best[1][-1] + 1))
+        spans = tuple(" ".join(toks[k].word for k in range(i[0], i[-1] + 1)) for _, i in found)
+        span = max(zip(found, spans, strict=True), key=lambda fs: len(fs[0][1]))[1]
         weight = min(1.0, max(_weight(len(i)) for _, i in found) + 0.1 * (len(found) - 1))
         needs.append(Need(key, g.label_en, g.label_es, terms, found[0][0].barrier or g.barrier,
-                          span, round(weight, 2)))
+                          span, round(weight, 2), spans))
     for c in crises:
         key = CRISIS_NEED[c.kind]
         if key not in by_need:
             g = groups[key]
+            evidence = c.evidence[0] if c.evidence else ""
             needs.insert(0, Need(key, g.label_en, g.label_es, dict(g.terms), g.barrier,
-                                 c.evidence[0] if c.evidence else "", 0.9))
+                                 evidence, 0.9, (evidence,)))
     facts, fact_idx = _facts(toks)
     used |= fact_idx
     evidence = {w for c in crises for ev in c.evidence for w in ev.split()}
-    used |= {i for i, tk in enumerate(toks) if tk.word in evidence}
+    evidence_idx = {i for i, tk in enumerate(toks) if tk.word in evidence}
+    used |= evidence_idx
+    corrections = {
+        toks[i].word: toks[i].norm for i in sorted(phrase_words | evidence_idx)
+        if toks[i].norm != toks[i].word and not toks[i].possessive and "*" not in toks[i].norm
+    }
     stop = filler()
     remaining = []
     for i, tk in enumerate(toks):
@@ -103,7 +114,7 @@ def understand(text: str, lang: str | None = None) -> Understanding:
             remaining.append(tk.word)
     needs.sort(key=lambda n: -n.weight)
     return Understanding(text or "", crises[0] if crises else None, crises, tuple(needs),
-                         facts, tuple(remaining))
+                         facts, tuple(remaining), corrections)
 
 
 def _weight(n_words: int) -> float:
