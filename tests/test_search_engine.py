@@ -480,7 +480,9 @@ def reference_scores(snap, query: engine.QueryTerms) -> dict[int, float]:
     BM25 (k1 1.2, b 0.75, Robertson idf) per term; per clause (a word, or a taxonomy
     concept) the best weighted alternative plus 0.3 of the others; clauses add up; each
     need the query names adds the best weight of its terms a listing is tagged with
-    (the listing's own terms, not those above them) plus 0.3 of the others."""
+    (the listing's own terms, not those above them) plus 0.3 of the others, and its own
+    words are one more clause; a listing only for seniors (55 and over) keeps 0.3 of its
+    score when the query names nobody older."""
     searcher = snap.searcher
     reader = searcher.reader()
     count = searcher.doc_count_all()
@@ -507,7 +509,7 @@ def reference_scores(snap, query: engine.QueryTerms) -> dict[int, float]:
         }
 
     total: dict[int, float] = defaultdict(float)
-    for alternatives in query.clauses:
+    for alternatives in query.clauses + query.need_words:
         found: dict[int, list[float]] = defaultdict(list)
         for fieldname, text, weight in dict.fromkeys(alternatives):
             for d, score in term(fieldname, text).items():
@@ -520,6 +522,9 @@ def reference_scores(snap, query: engine.QueryTerms) -> dict[int, float]:
             weights = [w for t, w in dict.fromkeys(need) if t in own]
             if weights:
                 total[d] += max(weights) + 0.3 * (sum(weights) - max(weights))
+    for d in total:
+        if (snap.attrs[d] or {}).get("min_age") and snap.attrs[d]["min_age"] >= 55:
+            total[d] *= 0.3
     return total
 
 

@@ -226,7 +226,7 @@ def _run(
     if not query and allowed is None and place is None:  # nothing asked
         return response
     if query:
-        scores, matched = score(snap, query, understood.is_sentence_query)
+        scores, matched = score(snap, query, understood)
     else:  # filters only: every allowed listing, in index order
         scores = np.zeros(snap.size)
         matched = snap.live.copy()
@@ -234,7 +234,10 @@ def _run(
         matched &= allowed
     distances: np.ndarray | None = None
     if place is not None:
-        distances, in_reach, request, widened = _within_reach(snap, place, matched, request)
+        needs = query.need_masks(snap) if query else []
+        distances, in_reach, request, widened = _within_reach(
+            snap, place, matched, request, needs
+        )
         matched &= in_reach
         response.location = {
             "label": place.label,
@@ -247,8 +250,11 @@ def _run(
     if understood.crisis:
         # Services for the situation come first, even when they share no word with it,
         # and no filter or place hides them: a crisis never gets an empty answer.
-        crisis_docs = _docs_of(snap, crisis_terms(understood.crisis, snap.lexicon.code_ids))
-        pinned = snap.mask(crisis_docs) & snap.live
+        code_ids = snap.lexicon.code_ids
+        pinned = snap.mask(_docs_of(snap, crisis_terms(understood.crisis, code_ids))) & snap.live
+        if not pinned.any():  # none of the main kinds here: the group's other terms
+            others = _docs_of(snap, crisis_terms(understood.crisis, code_ids, main=False))
+            pinned = snap.mask(others) & snap.live
         scores = scores + pinned * (float(scores.max(initial=0.0)) + 1.0)
         matched |= pinned
     response.total = int(np.count_nonzero(matched))
@@ -286,28 +292,37 @@ def _run(
 
 
 def _within_reach(
-    snap: Snapshot, place: geo.Place, matched: np.ndarray, request: SearchRequest
+    snap: Snapshot,
+    place: geo.Place,
+    matched: np.ndarray,
+    request: SearchRequest,
+    needs: list[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, SearchRequest, bool]:
     """Distances and the listings within the radius or whose area covers the place.
 
     When the user set no radius and fewer than ``MIN_NEARBY`` listings are that close (a
-    rural town), the radius widens step by step: a family in King City still gets the
-    dental clinic 15 miles away, and the page says how far it looked.
+    rural town), or a need the sentence names has none that close ("a ride to the
+    doctor": clinics in town, the ride service in the next one), the radius widens step
+    by step: a family in King City still gets the dental clinic 15 miles away, and the
+    page says how far it looked.
     """
     radii = [request.radius_mi]
     if not request.radius_given:
         radii += [r for r in WIDER_RADII_MI if r > request.radius_mi]
+    wanted = [need & matched for need in needs]
     for radius in radii:
         distances = snap.distances(place.point, radius)
         in_reach = np.isfinite(distances) | snap.covering(place)
-        if np.count_nonzero(matched & in_reach) >= MIN_NEARBY:
+        if np.count_nonzero(matched & in_reach) >= MIN_NEARBY and all(
+            (need & in_reach).any() for need in wanted if need.any()
+        ):
             break
     widened = radius != request.radius_mi
     return distances, in_reach, replace(request, radius_mi=radius), widened
 
 
 def _docs_of(snap: Snapshot, term_ids: tuple[str, ...]) -> np.ndarray:
-    found = [snap.lookups.by_cat[t] for t in term_ids if t in snap.lookups.by_cat]
+    found = [snap.lookups.by_term[t] for t in term_ids if t in snap.lookups.by_term]
     return np.unique(np.concatenate(found)) if found else _NONE
 
 

@@ -31,6 +31,22 @@ AGE_WORDS = {"year", "years", "old", "yr", "yrs", "yo", "ano", "anos", "anitos",
              "months", "month", "mes", "edad", "age", "aged"}
 
 
+ELDER_WORDS = frozenset({
+    "grandma", "grandpa", "grandmother", "grandfather", "granny", "senior", "seniors",
+    "elderly", "elder", "abuela", "abuelo", "abuelita", "abuelito", "abuelos", "anciano",
+    "anciana", "ancianos", "viejita", "viejito", "mayores", "jubilado", "jubilada",
+})
+OLD_AGE = 55
+
+
+def _old_age(folded: list[str]) -> bool:
+    """'my dad is 70', 'tiene 82 años': a number of years past ``OLD_AGE``."""
+    return any(
+        w.isdigit() and OLD_AGE <= int(w) <= 120 and nxt in AGE_WORDS
+        for w, nxt in zip(folded, [*folded[1:], ""], strict=True)
+    )
+
+
 @dataclass(frozen=True)
 class NeedChip:
     """One need the query names, as the page and the API show it."""
@@ -41,6 +57,7 @@ class NeedChip:
     terms: tuple[tuple[str, float], ...]  # (taxonomy term id, weight)
     weight: float
     source: str = "lexicon"  # or "staff"
+    words: tuple[str, ...] = ()  # how listings name the need ("dentist", "dentista")
 
     def label(self, locale: str) -> str:
         return self.label_es if locale == "es" else self.label_en
@@ -53,6 +70,7 @@ class Understood:
     needs: tuple[NeedChip, ...] = ()
     age: int | None = None
     age_group: str | None = None
+    elder: bool = False  # an older adult is named ("mi abuelita", "my dad is 70")
     keywords: tuple[str, ...] = ()  # folded words to search as keywords, in order
     protected: frozenset[str] = field(default_factory=frozenset)  # never spell-corrected
     dropped: frozenset[str] = field(default_factory=frozenset)
@@ -98,11 +116,12 @@ def understand_query(
         return Understood()
     read = _read(text)
     needs: list[NeedChip] = []
+    groups = need_groups()
     for need in read.needs:
         chip = NeedChip(
             need.key, need.label_en, need.label_es,
             tuple((t, w) for code, w in need.terms.items() for t in ids_of(code, code_ids)),
-            need.weight,
+            need.weight, words=groups[need.key].words if need.key in groups else (),
         )
         needs.append(chip)
     crisis = read.crisis.kind if read.crisis else None
@@ -148,6 +167,7 @@ def understand_query(
         needs=tuple(needs),
         age=age,
         age_group=read.facts.get("age_group"),
+        elder=bool(distinct & ELDER_WORDS) or _old_age(folded),
         keywords=tuple(dict.fromkeys(keywords)),
         protected=frozenset(span_words | evidence_words),
         dropped=frozenset(drop),
@@ -161,7 +181,11 @@ def ids_of(code: str, code_ids: Mapping[str, tuple[str, ...]] | None) -> tuple[s
     return (code_ids or {}).get(code) or (term_id(code),)
 
 
-def crisis_terms(kind: str, code_ids: Mapping[str, tuple[str, ...]] | None) -> tuple[str, ...]:
-    """Taxonomy term ids of the services for a crisis kind (its need group's main terms)."""
+def crisis_terms(
+    kind: str, code_ids: Mapping[str, tuple[str, ...]] | None, main: bool = True
+) -> tuple[str, ...]:
+    """Taxonomy term ids of the services for a crisis kind: its need group's main terms,
+    or all of them (``main=False``, for a directory that has none of the main ones)."""
     group = need_groups()[CRISIS_NEED[kind]]
-    return tuple(t for code, w in group.terms.items() if w >= 1.0 for t in ids_of(code, code_ids))
+    return tuple(t for code, w in group.terms.items()
+                 if w >= 1.0 or not main for t in ids_of(code, code_ids))

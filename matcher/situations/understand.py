@@ -15,10 +15,12 @@ from matcher.situations.crisis import Crisis, Tok, detect_in_tokens, tokenize
 from matcher.situations.lexicon import filler, need_groups
 from matcher.situations.phrasematch import match_all
 
+SPECIFIC_SHARE = 0.5  # the rest of a need group, when a phrase names its own terms
+
 # A crisis found by the rules also names the need group that serves it.
 CRISIS_NEED = {
     "suicide": "mental_health_crisis",
-    "overdose": "substance_use",
+    "overdose": "overdose_poisoning",
     "domestic_violence": "domestic_violence",
     "child_abuse": "abuse_neglect",
     "sexual_assault": "sexual_violence",
@@ -80,7 +82,10 @@ def understand(text: str, lang: str | None = None) -> Understanding:
     needs: list[Need] = []
     for key, found in by_need.items():
         g = groups[key]
-        terms = dict(g.terms)
+        # A phrase that names its own terms ("bus pass", "pañales") says which part of
+        # the need is meant: the rest of the group then counts half.
+        specific = all(phrase.terms for phrase, _ in found)
+        terms = {code: w * (SPECIFIC_SHARE if specific else 1.0) for code, w in g.terms.items()}
         for phrase, _ in found:
             for code, w in phrase.terms.items():
                 terms[code] = max(w, terms.get(code, 0.0))
