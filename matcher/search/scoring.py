@@ -29,7 +29,7 @@ SENTENCE_WORD_WEIGHT = 0.25
 WORDS_ALONE = 0.5  # in a sentence, a listing that meets no need needs this share of the
 # best listing's word score, and two of the words, to be found at all
 TRANSLATION_WEIGHT = 0.7  # a glossary translation counts less than the word as typed
-NEED_WORD_WEIGHT = 0.3  # a need's own words, against its terms' NEED_BOOST
+NEED_WORD_WEIGHT = 0.15  # a need's own words, against its terms' NEED_BOOST
 
 
 @dataclass(frozen=True)
@@ -155,8 +155,12 @@ AGE_MISFIT = 0.3  # a listing for other ages keeps this share of its score
 
 def age_fit(snap: Snapshot, understood: Understood) -> np.ndarray | None:
     """Per document, 1 or ``AGE_MISFIT``: listings only for seniors when nobody older is
-    named, only for toddlers when a teenager is, count less (soft: no age was given)."""
-    low, high = GROUP_AGES.get(understood.age_group or "", (0.0, 200.0))
+    named, only for toddlers when a teenager is, or for none of the children's ages,
+    count less (soft: no one age was given)."""
+    if understood.ages:  # several children: a listing for any of them fits
+        low, high = float(min(understood.ages)), float(max(understood.ages))
+    else:
+        low, high = GROUP_AGES.get(understood.age_group or "", (0.0, 200.0))
     if not understood.elder:
         high = min(high, OLD_AGE - 1)
     with np.errstate(invalid="ignore"):  # NaN: no bound
@@ -174,15 +178,19 @@ def score(
     the query does not name count less (``age_fit``).
     """
     sentence = understood.is_sentence_query
-    by_need = query.need_scores(snap) + snap.collection.score(query.need_words)
+    by_terms = query.need_scores(snap)
+    by_need_words = snap.collection.score(query.need_words)
     n_words = len(query.words)
     by_words, words_met = snap.collection.score_and_count(query.clauses[:n_words])
     by_words += snap.collection.score(query.clauses[n_words:])
-    scores = by_words + by_need
+    scores = by_words + by_terms + by_need_words
     matched = (scores > 0) & snap.live
-    if sentence and (by_need > 0).any():
+    # The listings tagged for the needs, or (a directory that tags none of them) those
+    # whose text names them.
+    for_needs = by_terms > 0 if (by_terms > 0).any() else by_need_words > 0
+    if sentence and for_needs.any():
         described = (by_words >= WORDS_ALONE * by_words.max()) & (words_met >= 2)
-        matched &= (by_need > 0) | described
+        matched &= for_needs | described
     if understood.age is None and (fit := age_fit(snap, understood)) is not None:
         scores = scores * fit
     return scores, matched

@@ -71,6 +71,7 @@ class Understood:
     age: int | None = None
     age_group: str | None = None
     elder: bool = False  # an older adult is named ("mi abuelita", "my dad is 70")
+    ages: tuple[int, ...] = ()  # several children's ages ("my 5 and 10 year olds")
     keywords: tuple[str, ...] = ()  # folded words to search as keywords, in order
     protected: frozenset[str] = field(default_factory=frozenset)  # never spell-corrected
     dropped: frozenset[str] = field(default_factory=frozenset)
@@ -159,7 +160,7 @@ def understand_query(
     else:
         keywords = folded
     keywords = [w for w in keywords if w not in dropped_words]
-    if age is not None:
+    if age is not None or read.facts.get("ages"):
         keywords = [w for w in keywords if not (w.isdigit() or w in AGE_WORDS)]
     return Understood(
         crisis=crisis,
@@ -168,6 +169,7 @@ def understand_query(
         age=age,
         age_group=read.facts.get("age_group"),
         elder=bool(distinct & ELDER_WORDS) or _old_age(folded),
+        ages=tuple(read.facts.get("ages", ())) if "age" not in drop else (),
         keywords=tuple(dict.fromkeys(keywords)),
         protected=frozenset(span_words | evidence_words),
         dropped=frozenset(drop),

@@ -135,7 +135,7 @@ _YEARS = {"year", "years", "yr", "yrs", "yo", "ano", "anos", "anitos", "y/o"}
 _INFANT = {"baby", "bebe", "bebes", "bebito", "bebita", "newborn", "infant", "recien"}
 _TEEN = {"teen", "teens", "teenager", "teenagers", "adolescente", "adolescentes",
          "chavo", "chava", "chavos", "prepa", "highschool"}
-_CHILD = {"son", "daughter", "kid", "kids", "child", "children", "boy", "girl", "toddler",
+_CHILD = {"son", "daughter", "kid", "kids", "child", "children", "boy", "girl", "toddler", "olds",
           "hijo", "hija", "hijos", "hijas", "nino", "nina", "ninos", "ninas", "chamaco",
           "chamaca", "chamacos", "morro", "morra", "morrito", "cipote", "cipota", "bicho",
           "bicha", "patojo", "escuincle", "chiquito", "chiquita", "nene", "nena", "student",
@@ -165,6 +165,25 @@ def _parent_of_my(w: list[str], j: int) -> bool:
         "papa", "padre", "mama", "madre", "father", "mother", "dad", "mom"}
 
 
+_AND = {"and", "y", "e", "&"}
+
+
+def _ages_before(toks: list[Tok], i: int) -> dict[int, int]:
+    """Ages listed before the one at ``i`` ("5 and 10 years"): token index -> age."""
+    found: dict[int, int] = {}
+    j = i - 1
+    while j >= 0:
+        if toks[j].word in _AND:
+            j -= 1
+            continue
+        age = _age_number(toks[j]) if toks[j].word.isdigit() else None
+        if age is None or age > 25:
+            break
+        found[j] = age
+        j -= 1
+    return found
+
+
 def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
     facts: dict = {}
     used: set[int] = set()
@@ -191,6 +210,10 @@ def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
                 continue
             used.update(k for k in (i, i + 1, i + 2)
                         if k < n and (k == i or w[k] in _YEARS or w[k] in _MONTHS | {"old"}))
+            others = _ages_before(toks, i)
+            if others:  # "my 5 and 10 year olds", "de 5, 9 y 14 años": no one age
+                facts["ages"] = sorted({*others.values(), facts.pop("age")})
+                used.update(others)
     words = {x for j, x in enumerate(w) if not _parent_of_my(w, j)}
     if "age" in facts:
         a = facts["age"]
