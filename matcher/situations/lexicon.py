@@ -28,6 +28,7 @@ CRISIS_KINDS = (
     "homeless_tonight",
 )
 LANGS = ("en", "es", "any")
+NOT_A_NEED = "-"  # the need of a look-alike phrase: its words name no need
 
 
 class LexiconError(ValueError):
@@ -152,6 +153,7 @@ class Phrase:
     barrier: str | None
     crisis: str | None
     where: str
+    block: bool = False  # need "-": these words are not a need ("pet food", "ice cream")
 
 
 @functools.cache
@@ -172,6 +174,9 @@ def phrases() -> tuple[Phrase, ...]:
             if tok.startswith("@") and tok[1:] not in known_concepts:
                 raise LexiconError(f"{where}: unknown concept {tok!r}")
         need = row.get("need") or None
+        block = need == NOT_A_NEED
+        if block:
+            need = None
         if need and need not in groups:
             raise LexiconError(f"{where}: unknown need {need!r} (add it to needs.tsv)")
         barrier = row.get("barrier") or (groups[need].barrier if need else None)
@@ -180,10 +185,12 @@ def phrases() -> tuple[Phrase, ...]:
         crisis = row.get("crisis") or None
         if crisis and crisis not in CRISIS_KINDS:
             raise LexiconError(f"{where}: unknown crisis kind {crisis!r}")
-        if not need and not crisis:
-            raise LexiconError(f"{where}: a phrase needs a need or a crisis kind")
+        if not need and not crisis and not block:
+            raise LexiconError(f"{where}: a phrase needs a need, a crisis kind or '-'")
+        if block and (crisis or row["terms"]):
+            raise LexiconError(f"{where}: a '-' phrase names neither a crisis nor terms")
         terms = parse_terms(row["terms"], where)
-        out += [Phrase(row["lang"], pattern, need, terms, barrier, crisis, where)
+        out += [Phrase(row["lang"], pattern, need, terms, barrier, crisis, where, block)
                 for pattern in patterns]
     return tuple(out)
 

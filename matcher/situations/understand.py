@@ -72,12 +72,18 @@ def understand(text: str, lang: str | None = None) -> Understanding:
     crises = tuple(detect_in_tokens(toks))
     used: set[int] = set()
     by_need: dict[str, list[tuple]] = {}
+    blocked: set[int] = set()
     for phrase, idx in match_all(toks, lang if lang in ("en", "es") else None):
+        if phrase.block:  # "pet food", "shelter for my dog": not a need; words stay
+            if not (used - blocked).intersection(idx):  # look-alikes may overlap
+                used.update(idx)
+                blocked.update(idx)
+            continue
         if not phrase.need or used.intersection(idx):
             continue
         used.update(idx)
         by_need.setdefault(phrase.need, []).append((phrase, idx))
-    phrase_words = set(used)
+    phrase_words = used - blocked
     groups = need_groups()
     needs: list[Need] = []
     for key, found in by_need.items():
@@ -101,6 +107,7 @@ def understand(text: str, lang: str | None = None) -> Understanding:
             evidence = c.evidence[0] if c.evidence else ""
             needs.insert(0, Need(key, g.label_en, g.label_es, dict(g.terms), g.barrier,
                                  evidence, 0.9, (evidence,)))
+    used -= blocked  # a look-alike's words are still searched as keywords
     facts, fact_idx = _facts(toks)
     used |= fact_idx
     evidence = {w for c in crises for ev in c.evidence for w in ev.split()}
