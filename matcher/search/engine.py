@@ -87,7 +87,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RERANK = 200
-MIN_NEARBY = 3  # fewer listings than this within the default radius: look farther
+MIN_NEARBY = 3  # fewer good listings than this within the default radius: look farther
+GOOD_SHARE = 0.5  # a good listing scores this share of the best one or more
 WIDER_RADII_MI = (25.0, 50.0)
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
@@ -235,8 +236,10 @@ def _run(
     distances: np.ndarray | None = None
     if place is not None:
         needs = query.need_masks(snap) if query else []
+        # close matches that count: good ones (half the best score or more)
+        good = matched & (scores >= GOOD_SHARE * float(scores[matched].max(initial=0.0)))
         distances, in_reach, request, widened = _within_reach(
-            snap, place, matched, request, needs
+            snap, place, matched, good, request, needs
         )
         matched &= in_reach
         response.location = {
@@ -295,13 +298,14 @@ def _within_reach(
     snap: Snapshot,
     place: geo.Place,
     matched: np.ndarray,
+    good: np.ndarray,
     request: SearchRequest,
     needs: list[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, SearchRequest, bool]:
     """Distances and the listings within the radius or whose area covers the place.
 
-    When the user set no radius and fewer than ``MIN_NEARBY`` listings are that close (a
-    rural town), or a need the sentence names has none that close ("a ride to the
+    When the user set no radius and fewer than ``MIN_NEARBY`` good listings (``good``)
+    are that close (a rural town), or a need the sentence names has none that close ("a ride to the
     doctor": clinics in town, the ride service in the next one), the radius widens step
     by step: a family in King City still gets the dental clinic 15 miles away, and the
     page says how far it looked.
@@ -313,7 +317,7 @@ def _within_reach(
     for radius in radii:
         distances = snap.distances(place.point, radius)
         in_reach = np.isfinite(distances) | snap.covering(place)
-        if np.count_nonzero(matched & in_reach) >= MIN_NEARBY and all(
+        if np.count_nonzero(good & in_reach) >= MIN_NEARBY and all(
             (need & in_reach).any() for need in wanted if need.any()
         ):
             break
