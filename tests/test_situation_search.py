@@ -227,3 +227,9 @@ def test_several_children_ages_fit_listings_for_any_of_them_without_an_age_filte
     assert body["understood"]["age"] is None
     assert "primary_care" in [n["key"] for n in body["understood"]["needs"]]
     assert body["total"] > 0
+
+
+def test_a_need_word_that_is_also_a_town_is_not_a_place_unless_introduced(client):
+    # "Edison" is the utility (Southern California Edison) and a town in Kern County
+    assert api(client, q="the edison bill is past due and we have two kids")["location"] is None
+    assert api(client, q="food pantry in edison")["location"]["label"].startswith("Edison")

@@ -19,6 +19,7 @@ handed to a query-syntax parser.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -29,6 +30,7 @@ from rapidfuzz.distance import OSA
 from matcher.core import dictionary
 from matcher.core.text import fold, words
 from matcher.directory import geo
+from matcher.directory.geo import _STRONG_PREPOSITIONS, _WEAK_PREPOSITIONS
 from matcher.directory.place_query import find_place_in_query
 from matcher.models import WEEKDAYS
 from matcher.search.analysis import LANGUAGES, language_analyzer, stopwords, terms
@@ -40,6 +42,7 @@ MAX_WORDS = 12
 MIN_CORRECTABLE = 4
 MAX_COMPLETED = 4  # a real word this short may be completed by spelling correction
 MAX_EXPANSIONS = 8
+PLACE_PREPOSITIONS = frozenset(_STRONG_PREPOSITIONS)  # "in Edison" means the town
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,16 @@ def _expansions(query_words: tuple[str, ...], lexicon: Lexicon) -> tuple[Expansi
     return tuple(sorted(kept, key=lambda e: (-e.share, e.term_id))[:MAX_EXPANSIONS])
 
 
+def _place_meant(original: str, rest: str) -> bool:
+    """False when the words taken as a place are words of a need the sentence names and
+    no preposition introduced them ("Edison sent a final notice": the utility, not the
+    town of Edison); "en Soledad", "in Edison" stay places."""
+    taken = Counter(words(original)) - Counter(words(rest))
+    if not taken or any(w in PLACE_PREPOSITIONS for w in taken):
+        return True
+    return not set(taken) - _WEAK_PREPOSITIONS <= understand_query(original, "en").protected
+
+
 def _keyword_text(original: str, understood: Understood) -> str:
     """The typed tokens whose words still search as keywords (all of a short query)."""
     keep = set(understood.keywords)
@@ -245,6 +258,8 @@ def parse(
     # The place first, on the words as typed: "en Soledad" needs its "en", which
     # sentence understanding would drop as filler.
     place, searched = find_place_in_query(original) if look_for_place else (None, original)
+    if place is not None and not _place_meant(original, searched):
+        place, searched = None, original
     understood = understand_query(searched, locale, staff, drop, lexicon.code_ids)
     keyword_text = _keyword_text(searched, understood)
     fixes = understood.corrections
@@ -252,6 +267,8 @@ def parse(
     remaining = corrected
     if place is None and look_for_place and corrected:  # a place typed with a typo
         place, remaining = find_place_in_query(corrected)
+        if place is not None and not _place_meant(corrected, remaining):
+            place, remaining = None, corrected
     # Stop words of either language carry no meaning here ("for", "de", "para", "or").
     query_words = tuple(w for w in words(remaining) if not _is_stop_word(w))[:MAX_WORDS]
     return ParsedQuery(
