@@ -179,7 +179,10 @@ def record_zero_result(
     Only the query's words of needs and services are kept ("zapatos ninos"); any other
     word, such as a name typed by mistake, is never stored (FERPA: no student names).
     """
-    kept = list(dict.fromkeys(w for w in parsed.words if w in lexicon.need_words))
+    # as typed (a sentence searches fewer words than it says: "zapatos niños") and as
+    # searched (typos corrected)
+    typed = [*words(parsed.text), *parsed.words]
+    kept = list(dict.fromkeys(w for w in typed if w in lexicon.need_words))
     log.info("search with no results (need words %s)", kept)
     filters = {
         k: getattr(request, k) for k in ("category", "language", "county", "open", "free", "age")
