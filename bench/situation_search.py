@@ -2,8 +2,11 @@
 
 ``tests/data/situation_judgments.json`` holds judged sentences, colloquial Spanish,
 Spanglish, crisis phrasings and look-alike controls over two directories: the Ventura
-sample (``ventura``) and the synthetic Monterey County package (``monterey``). Used by
-``tests/test_situation_search.py``; run alone (builds two scratch SQLite databases):
+sample (``ventura``) and the synthetic Monterey County package (``monterey``).
+``tests/data/situation_heldout.json`` is a second set in the same format, written before
+any tuning and never tuned to: the figure that says how search carries to unseen
+phrasings. Used by ``tests/test_situation_relevance.py``; run alone (builds two scratch
+SQLite databases, prints both sets):
 
     .venv/bin/python -m bench.situation_search
 """
@@ -30,6 +33,7 @@ from matcher.models.base import Base
 
 ROOT = Path(__file__).resolve().parent.parent
 JUDGMENTS = ROOT / "tests" / "data" / "situation_judgments.json"
+HELD_OUT = ROOT / "tests" / "data" / "situation_heldout.json"
 MONTEREY_DIR = ROOT / "tests" / "data" / "counties" / "monterey" / "hsds"
 MONTEREY = MONTEREY_DIR / "services.json"
 SITUATION_KINDS = ("sentence_en", "sentence_es", "colloquial_es", "spanglish", "crisis")
@@ -151,10 +155,11 @@ def main() -> None:  # pragma: no cover - a script
         return run
 
     runners = {name: runner(app) for name, app in apps.items()}
-    report = evaluate(runners, load_situations())
-    print(format_report(report))
-    for line in report["misses"]:
-        print("  ", line)
+    for name, path in (("judged", JUDGMENTS), ("held-out", HELD_OUT)):
+        report = evaluate(runners, load_situations(path))
+        print(f"{name}: {format_report(report)}")
+        for line in report["misses"]:
+            print("  ", line)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -478,7 +478,11 @@ def test_index_terms_are_what_the_whoosh_analyzers_make_of_the_text(text):
 def reference_scores(snap, query: engine.QueryTerms) -> dict[int, float]:
     """Scores from the definition, a document at a time through Whoosh's public reader:
     BM25 (k1 1.2, b 0.75, Robertson idf) per term; per clause (a word, or a taxonomy
-    concept) the best weighted alternative plus 0.3 of the others; clauses add up."""
+    concept) the best weighted alternative plus 0.3 of the others; clauses add up; each
+    need the query names adds the best weight of its terms a listing is tagged with
+    (the listing's own terms, not those above them) plus 0.3 of the others, and its own
+    words are one more clause; a listing only for seniors (55 and over) keeps 0.3 of its
+    score when the query names nobody older."""
     searcher = snap.searcher
     reader = searcher.reader()
     count = searcher.doc_count_all()
@@ -505,13 +509,22 @@ def reference_scores(snap, query: engine.QueryTerms) -> dict[int, float]:
         }
 
     total: dict[int, float] = defaultdict(float)
-    for alternatives in query.clauses:
+    for alternatives in query.clauses + query.need_words:
         found: dict[int, list[float]] = defaultdict(list)
         for fieldname, text, weight in dict.fromkeys(alternatives):
             for d, score in term(fieldname, text).items():
                 found[d].append(weight * score)
         for d, scores in found.items():
             total[d] += max(scores) + 0.3 * (sum(scores) - max(scores))
+    for need in query.needs:
+        for d, attrs in enumerate(snap.attrs):
+            own = {t[0] for t in attrs["terms"]} if attrs else set()
+            weights = [w for t, w in dict.fromkeys(need) if t in own]
+            if weights:
+                total[d] += max(weights) + 0.3 * (sum(weights) - max(weights))
+    for d in total:
+        if (snap.attrs[d] or {}).get("min_age") and snap.attrs[d]["min_age"] >= 55:
+            total[d] *= 0.3
     return total
 
 
@@ -523,6 +536,7 @@ def reference_scores(snap, query: engine.QueryTerms) -> dict[int, float]:
         {"q": "food", "language": "es"},
         {"q": "comida gratis", "free": "1", "age": "10"},
         {"q": "clinic", "near": "Oxnard", "radius_mi": "20"},
+        {"q": "my kid has a cough"},  # a need ("cough": a doctor) that no category names
     ],
 )
 def test_results_are_the_best_scores_by_the_definition_among_allowed_listings(app, session, params):

@@ -172,3 +172,64 @@ def test_query_understanding_costs_little(app, session):
     second = engine.search(session, index, request)
     assert first.understood == second.understood
     assert [n["key"] for n in first.understood["needs"]] == ["food_insecurity"]
+
+
+def test_a_sentence_gets_the_services_for_its_need_first_whatever_its_other_words(client):
+    body = api(client, q="my little one has a cavity that really hurts when she eats, it is so bad")
+    assert [n["key"] for n in body["understood"]["needs"]] == ["dental"]
+    assert "dental" in body["results"][0]["name"].lower()
+    # filler of either language is not searched, and does not decide the ranking
+    short = api(client, q="cavity")
+    assert body["results"][0]["id"] == short["results"][0]["id"]
+
+
+def test_a_sentence_that_names_no_known_need_still_searches_its_content_words(client):
+    body = api(client, q="where can my grandmother learn to knit with other people nearby")
+    keywords = set(body["understood"]["keywords"])
+    assert {"grandmother", "knit"} <= keywords
+    assert not {"where", "can", "my", "with"} & keywords
+
+
+def test_a_misspelled_lexicon_word_is_understood_searched_and_shown_corrected(client):
+    body = api(client, q="my son needs a dentsit")
+    assert [n["key"] for n in body["understood"]["needs"]] == ["dental"]
+    assert body["suggestion"] == "my son needs a dentist"
+    assert "dentist" in body["understood"]["keywords"]
+    assert "dentsit" not in body["understood"]["keywords"]
+
+
+@pytest.mark.parametrize("q", [
+    "quiero suicidarme", "ocupo despensa pa mis chamacos, ya no alcanza el cheque",
+    "la troca se descompuso y no sé qué hago", "se me murió el gatito",
+])
+def test_inflected_real_words_are_never_corrected(client, q):
+    assert api(client, q=q, lang="es")["suggestion"] is None
+
+
+def test_phrases_of_either_language_are_read_on_either_page(client):
+    for lang in ("en", "es"):
+        body = api(client, q="necesito help con la renta, ya nos quieren sacar", lang=lang)
+        assert "housing_cost" in [n["key"] for n in body["understood"]["needs"]]
+
+
+@pytest.mark.parametrize(("q", "not_need"), [
+    ("mi perro no tiene comida, dan croquetas", "food_insecurity"),
+    ("shelter for my dog, we can't keep her in the new apartment", "homelessness"),
+    ("we had ice cream after school and now his tooth hurts", "immigration_legal"),
+    ("I need a class for my food handler card", "food_insecurity"),
+])
+def test_a_shared_word_is_not_a_need(client, q, not_need):
+    assert not_need not in [n["key"] for n in api(client, q=q)["understood"]["needs"]]
+
+
+def test_several_children_ages_fit_listings_for_any_of_them_without_an_age_filter(client):
+    body = api(client, q="my 3 and 10 year olds need a doctor and their shots")
+    assert body["understood"]["age"] is None
+    assert "primary_care" in [n["key"] for n in body["understood"]["needs"]]
+    assert body["total"] > 0
+
+
+def test_a_need_word_that_is_also_a_town_is_not_a_place_unless_introduced(client):
+    # "Edison" is the utility (Southern California Edison) and a town in Kern County
+    assert api(client, q="the edison bill is past due and we have two kids")["location"] is None
+    assert api(client, q="food pantry in edison")["location"]["label"].startswith("Edison")

@@ -62,8 +62,10 @@ def find_place_in_query(query: str, home_county: str | None = None) -> tuple[Pla
     Only exact (folded) California place names or 5-digit ZIP codes are taken, longest
     names first. A name that is also an ordinary word ("orange", "soledad", "mar") is
     taken only right after "in", "near", "en", "cerca de"...; stop words and
-    abbreviations ("to", "la", "de") never are. Returns the place and the query without
-    it (the whole query when it is only a place, so it is still searched as text).
+    abbreviations ("to", "la", "de") never are. A name that is not an ordinary word wins
+    over one that is ("programa en el verano en Salinas" is in Salinas, not El Verano).
+    Returns the place and the query without it (the whole query when it is only a
+    place, so it is still searched as text).
     """
     tokens = query.split()
     folded = [" ".join(words(t)) for t in tokens]
@@ -79,6 +81,7 @@ def find_place_in_query(query: str, home_county: str | None = None) -> tuple[Pla
             return start - 1, False
         return start, False
 
+    word_like: tuple[Place, str] | None = None  # a name that is also an ordinary word
     for size in (4, 3, 2, 1):
         if len(tokens) < size:
             continue
@@ -88,6 +91,7 @@ def find_place_in_query(query: str, home_county: str | None = None) -> tuple[Pla
                 continue
             candidate = " ".join(parts)
             place: Place | None = None
+            rule = "anywhere"
             before, licensed = preposition_before(start)
             if candidate in names:
                 rule = _query_kind(candidate)
@@ -102,7 +106,8 @@ def find_place_in_query(query: str, home_county: str | None = None) -> tuple[Pla
             if place is None:
                 continue
             rest = tokens[:before] + tokens[start + size :]
-            if not rest:  # the whole query is a place: keep it as text too
-                return place, query
-            return place, " ".join(rest)
-    return None, query
+            found = (place, " ".join(rest) if rest else query)  # a lone place stays text too
+            if rule == "anywhere":
+                return found
+            word_like = word_like or found
+    return word_like or (None, query)

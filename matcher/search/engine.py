@@ -8,7 +8,8 @@ labels and aliases x2, description x1) and a folded field of organization (x2),
 city and language names; each query word counts once (the best of its fields,
 plus a little of the others; its glossary translations count as lesser
 alternatives), and the taxonomy concepts the query names add a boost
-(``matcher.search.postings``). Filters are boolean masks over all
+(``matcher.search.postings``); the needs a sentence names choose its listings
+(``matcher.search.scoring``). Filters are boolean masks over all
 documents. With a location, relevance is blended with proximity (70/30) among
 the best ``RERANK`` candidates in the radius.
 """
@@ -20,7 +21,7 @@ import pickle
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, time
 
 import numpy as np
@@ -31,12 +32,12 @@ from matcher.core import dictionary
 from matcher.core.text import clip, words
 from matcher.directory import geo, hours, languages, taxonomy
 from matcher.models import TaxonomyTerm
-from matcher.search import curation, glossary
-from matcher.search.analysis import LANGUAGES, folding_analyzer, language_analyzer, stems, terms
+from matcher.search import curation
+from matcher.search.analysis import stems
 from matcher.search.index import IndexDamaged, ServiceIndex, Snapshot, StoredSchedule
 from matcher.search.log import log_empty_search
 from matcher.search.notices import crisis_notice, nearest_categories, understood_dict
-from matcher.search.postings import Alternatives, Collection, top
+from matcher.search.postings import top
 from matcher.search.query import (
     Lexicon,
     OpenSpec,
@@ -63,6 +64,7 @@ from matcher.search.results import (
     _time,
     snippet,
 )
+from matcher.search.scoring import QueryTerms, query_terms, score
 from matcher.search.understanding import crisis_terms
 
 __all__ = [
@@ -70,11 +72,13 @@ __all__ = [
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_RADIUS_MI",
+    "QueryTerms",
     "SearchContext",
     "SearchError",
     "SearchRequest",
     "SearchResponse",
     "SearchResult",
+    "query_terms",
     "request_from_params",
     "search",
     "snippet",
@@ -83,14 +87,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RERANK = 200
-MIN_NEARBY = 3  # fewer listings than this within the default radius: look farther
+MIN_NEARBY = 3  # fewer good listings than this within the default radius: look farther
+GOOD_SHARE = 0.5  # a good listing scores this share of the best one or more
 WIDER_RADII_MI = (25.0, 50.0)
 DISTANCE_WEIGHT = 0.3
 COVERAGE_PROXIMITY = 0.5  # services that come to you: halfway between here and the edge
-EXPANSION_BOOST = 3.0
-NEED_BOOST = 3.0  # a need the sentence names counts like a category it names
-SENTENCE_WORD_WEIGHT = 0.25
-TRANSLATION_WEIGHT = 0.7  # a glossary translation counts less than the word as typed
 # Failures that mean the files on disk are damaged (the index is then rebuilt).
 INDEX_DAMAGE = (
     OSError,
@@ -101,71 +102,6 @@ INDEX_DAMAGE = (
     whoosh_index.IndexError,
     IndexDamaged,
 )
-
-
-# --- query building ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueryTerms:
-    """What a parsed query scores: clauses that add up, each a set of alternatives of
-    which the best counts (``matcher.search.postings.Collection.score``).
-
-    A word's alternatives are its English and Spanish stems and its folded form; a
-    concept's are the taxonomy terms it names, weighted by how much of the query
-    names them. Field weights (name x3, category x2) are in the indexed text itself,
-    see ``matcher.search.index.build_document``.
-    """
-
-    clauses: tuple[Alternatives, ...]
-    words: tuple[str, ...] = ()  # the query word of each of the first clauses
-
-    def __bool__(self) -> bool:
-        return bool(self.clauses)
-
-    def unmatched_words(self, collection: Collection, matched: np.ndarray) -> list[str]:
-        """The query words no matched document contains (nothing listed mentions "ropa")."""
-        return [
-            word
-            for word, clause in zip(self.words, self.clauses, strict=False)
-            if not collection.matches_any(clause, matched)
-        ]
-
-
-def query_terms(parsed: ParsedQuery) -> QueryTerms:
-    clauses, searched = [], []
-    # In a sentence the needs it names are the signal; its other words only break ties.
-    own = SENTENCE_WORD_WEIGHT if parsed.understood.is_sentence_query else 1.0
-    for word in parsed.words:
-        alternatives = [
-            (f"text_{lang}", stem, own)
-            for lang in LANGUAGES
-            for stem in terms(language_analyzer(lang), word)
-        ]
-        alternatives += [("misc", folded, own) for folded in terms(folding_analyzer(), word)]
-        direct = {(fieldname, stem) for fieldname, stem, _w in alternatives}
-        alternatives += [
-            (f"text_{lang}", stem, own * TRANSLATION_WEIGHT)
-            for lang, stem in glossary.translations(word)
-            if (f"text_{lang}", stem) not in direct
-        ]
-        if alternatives:
-            clauses.append(tuple(alternatives))
-            searched.append(word)
-    concepts: dict[frozenset[str], list[tuple[str, str, float]]] = {}
-    for expansion in parsed.expansions:
-        concepts.setdefault(expansion.stems, []).append(
-            ("cats", expansion.term_id, EXPANSION_BOOST * expansion.share)
-        )
-    clauses += [tuple(members) for members in concepts.values()]
-    named = {expansion.term_id for expansion in parsed.expansions}
-    for need in parsed.understood.needs:
-        if any(term in named for term, _w in need.terms):
-            continue  # the query already names this category: counted once, above
-        clauses.append(
-            tuple(("cats", term, NEED_BOOST * weight * need.weight) for term, weight in need.terms)
-        )
-    return QueryTerms(tuple(clauses), tuple(searched))
 
 
 # --- filters ---------------------------------------------------------------------------
@@ -244,7 +180,10 @@ def record_zero_result(
     Only the query's words of needs and services are kept ("zapatos ninos"); any other
     word, such as a name typed by mistake, is never stored (FERPA: no student names).
     """
-    kept = list(dict.fromkeys(w for w in parsed.words if w in lexicon.need_words))
+    # as typed (a sentence searches fewer words than it says: "zapatos niños") and as
+    # searched (typos corrected)
+    typed = [*words(parsed.text), *parsed.words]
+    kept = list(dict.fromkeys(w for w in typed if w in lexicon.need_words))
     log.info("search with no results (need words %s)", kept)
     filters = {
         k: getattr(request, k) for k in ("category", "language", "county", "open", "free", "age")
@@ -292,8 +231,7 @@ def _run(
     if not query and allowed is None and place is None:  # nothing asked
         return response
     if query:
-        scores = snap.collection.score(query.clauses)
-        matched = (scores > 0) & snap.live
+        scores, matched = score(snap, query, understood)
     else:  # filters only: every allowed listing, in index order
         scores = np.zeros(snap.size)
         matched = snap.live.copy()
@@ -301,7 +239,12 @@ def _run(
         matched &= allowed
     distances: np.ndarray | None = None
     if place is not None:
-        distances, in_reach, request, widened = _within_reach(snap, place, matched, request)
+        needs = query.need_masks(snap) if query else []
+        # close matches that count: good ones (half the best score or more)
+        good = matched & (scores >= GOOD_SHARE * float(scores[matched].max(initial=0.0)))
+        distances, in_reach, request, widened = _within_reach(
+            snap, place, matched, good, request, needs
+        )
         matched &= in_reach
         response.location = {
             "label": place.label,
@@ -314,8 +257,11 @@ def _run(
     if understood.crisis:
         # Services for the situation come first, even when they share no word with it,
         # and no filter or place hides them: a crisis never gets an empty answer.
-        crisis_docs = _docs_of(snap, crisis_terms(understood.crisis, snap.lexicon.code_ids))
-        pinned = snap.mask(crisis_docs) & snap.live
+        code_ids = snap.lexicon.code_ids
+        pinned = snap.mask(_docs_of(snap, crisis_terms(understood.crisis, code_ids))) & snap.live
+        if not pinned.any():  # none of the main kinds here: the group's other terms
+            others = _docs_of(snap, crisis_terms(understood.crisis, code_ids, main=False))
+            pinned = snap.mask(others) & snap.live
         scores = scores + pinned * (float(scores.max(initial=0.0)) + 1.0)
         matched |= pinned
     response.total = int(np.count_nonzero(matched))
@@ -353,28 +299,38 @@ def _run(
 
 
 def _within_reach(
-    snap: Snapshot, place: geo.Place, matched: np.ndarray, request: SearchRequest
+    snap: Snapshot,
+    place: geo.Place,
+    matched: np.ndarray,
+    good: np.ndarray,
+    request: SearchRequest,
+    needs: list[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, SearchRequest, bool]:
     """Distances and the listings within the radius or whose area covers the place.
 
-    When the user set no radius and fewer than ``MIN_NEARBY`` listings are that close (a
-    rural town), the radius widens step by step: a family in King City still gets the
-    dental clinic 15 miles away, and the page says how far it looked.
+    When the user set no radius and fewer than ``MIN_NEARBY`` good listings (``good``)
+    are that close (a rural town), or a need the sentence names has none that close ("a ride to the
+    doctor": clinics in town, the ride service in the next one), the radius widens step
+    by step: a family in King City still gets the dental clinic 15 miles away, and the
+    page says how far it looked.
     """
     radii = [request.radius_mi]
     if not request.radius_given:
         radii += [r for r in WIDER_RADII_MI if r > request.radius_mi]
+    wanted = [need & matched for need in needs]
     for radius in radii:
         distances = snap.distances(place.point, radius)
         in_reach = np.isfinite(distances) | snap.covering(place)
-        if np.count_nonzero(matched & in_reach) >= MIN_NEARBY:
+        if np.count_nonzero(good & in_reach) >= MIN_NEARBY and all(
+            (need & in_reach).any() for need in wanted if need.any()
+        ):
             break
     widened = radius != request.radius_mi
     return distances, in_reach, replace(request, radius_mi=radius), widened
 
 
 def _docs_of(snap: Snapshot, term_ids: tuple[str, ...]) -> np.ndarray:
-    found = [snap.lookups.by_cat[t] for t in term_ids if t in snap.lookups.by_cat]
+    found = [snap.lookups.by_term[t] for t in term_ids if t in snap.lookups.by_term]
     return np.unique(np.concatenate(found)) if found else _NONE
 
 

@@ -186,7 +186,12 @@ class Collection:
     def score(self, clauses: Sequence[Alternatives]) -> np.ndarray:
         """Every document's score: per clause, the best weighted alternative plus
         ``TIEBREAK`` of the others; clauses add up. Zero means no match."""
+        return self.score_and_count(clauses)[0]
+
+    def score_and_count(self, clauses: Sequence[Alternatives]) -> tuple[np.ndarray, np.ndarray]:
+        """``score`` and, per document, how many clauses it matches."""
         total = np.zeros(self.size, dtype=np.float64)
+        count = np.zeros(self.size, dtype=np.int32)
         for alternatives in clauses:
             best = np.zeros(self.size, dtype=np.float64)
             summed = np.zeros(self.size, dtype=np.float64)
@@ -197,7 +202,8 @@ class Collection:
                     summed[ids] += scores
                     best[ids] = np.maximum(best[ids], scores)
             total += best + TIEBREAK * (summed - best)
-        return total
+            count += best > 0
+        return total, count
 
 
 def length_arrays(segreader: Any, fieldnames: Sequence[str]) -> dict[str, np.ndarray]:

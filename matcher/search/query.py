@@ -19,6 +19,7 @@ handed to a query-syntax parser.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -29,6 +30,7 @@ from rapidfuzz.distance import OSA
 from matcher.core import dictionary
 from matcher.core.text import fold, words
 from matcher.directory import geo
+from matcher.directory.geo import _STRONG_PREPOSITIONS, _WEAK_PREPOSITIONS
 from matcher.directory.place_query import find_place_in_query
 from matcher.models import WEEKDAYS
 from matcher.search.analysis import LANGUAGES, language_analyzer, stopwords, terms
@@ -38,7 +40,9 @@ from matcher.search.understanding import Understood, understand_query
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
 MIN_CORRECTABLE = 4
+MAX_COMPLETED = 4  # a real word this short may be completed by spelling correction
 MAX_EXPANSIONS = 8
+PLACE_PREPOSITIONS = frozenset(_STRONG_PREPOSITIONS)  # "in Edison" means the town
 
 
 @dataclass(frozen=True)
@@ -156,13 +160,19 @@ def _same_stem(word: str, other: str) -> bool:
 
 
 def _correct(
-    text: str, vocabulary: Vocabulary, protected: frozenset[str] = frozenset()
+    text: str,
+    vocabulary: Vocabulary,
+    protected: frozenset[str] = frozenset(),
+    fixes: Mapping[str, str] | None = None,
 ) -> tuple[str, bool]:
     """The text with unknown words replaced by known ones; True when anything changed.
 
-    A word is left as typed when it is a real word of English or Spanish (a bundled
-    word list, not only the index vocabulary: "saying" is never "paying"), when the
-    situations lexicon recognised it, or when its correction is only another form of it.
+    ``fixes`` are the typos query understanding already read as lexicon words
+    ("dentsit" -> "dentist"): they are replaced first. Otherwise a word is left as typed
+    when it is a real word of English or Spanish (bundled word lists with their
+    inflections, not only the index vocabulary: "saying" is never "paying", "quiero"
+    never "numero"), when the situations lexicon recognised it, or when its correction
+    is only another form of it.
     """
     changed = False
     out = []
@@ -172,6 +182,10 @@ def _correct(
             out.append(token)
             continue
         word = parts[0]
+        if fixes and word in fixes:
+            changed = True
+            out.append(fixes[word])
+            continue
         if (
             len(word) >= MIN_CORRECTABLE
             and not word.isdigit()
@@ -180,8 +194,11 @@ def _correct(
             and not _is_stop_word(word)
         ):
             fixed = vocabulary.correct(word)
-            # A real word is only completed ("lgbt" -> "lgbtq"), never swapped for another.
-            if fixed and not fixed.startswith(word) and dictionary.is_word(word):
+            # A real word is never swapped for another; a short one may be completed
+            # ("lgbt" -> "lgbtq"), a longer one is a word of its own ("cheque", "chequeo").
+            if fixed and dictionary.is_word(word) and not (
+                fixed.startswith(word) and len(word) <= MAX_COMPLETED
+            ):
                 fixed = None
             if fixed and fixed != word and not _same_stem(word, fixed):
                 changed = True
@@ -210,6 +227,16 @@ def _expansions(query_words: tuple[str, ...], lexicon: Lexicon) -> tuple[Expansi
     return tuple(sorted(kept, key=lambda e: (-e.share, e.term_id))[:MAX_EXPANSIONS])
 
 
+def _place_meant(original: str, rest: str) -> bool:
+    """False when the words taken as a place are words of a need the sentence names and
+    no preposition introduced them ("Edison sent a final notice": the utility, not the
+    town of Edison); "en Soledad", "in Edison" stay places."""
+    taken = Counter(words(original)) - Counter(words(rest))
+    if not taken or any(w in PLACE_PREPOSITIONS for w in taken):
+        return True
+    return not set(taken) - _WEAK_PREPOSITIONS <= understand_query(original, "en").protected
+
+
 def _keyword_text(original: str, understood: Understood) -> str:
     """The typed tokens whose words still search as keywords (all of a short query)."""
     keep = set(understood.keywords)
@@ -231,18 +258,23 @@ def parse(
     # The place first, on the words as typed: "en Soledad" needs its "en", which
     # sentence understanding would drop as filler.
     place, searched = find_place_in_query(original) if look_for_place else (None, original)
+    if place is not None and not _place_meant(original, searched):
+        place, searched = None, original
     understood = understand_query(searched, locale, staff, drop, lexicon.code_ids)
     keyword_text = _keyword_text(searched, understood)
-    corrected, changed = _correct(keyword_text, lexicon.vocabulary, understood.protected)
+    fixes = understood.corrections
+    corrected, changed = _correct(keyword_text, lexicon.vocabulary, understood.protected, fixes)
     remaining = corrected
     if place is None and look_for_place and corrected:  # a place typed with a typo
         place, remaining = find_place_in_query(corrected)
+        if place is not None and not _place_meant(corrected, remaining):
+            place, remaining = None, corrected
     # Stop words of either language carry no meaning here ("for", "de", "para", "or").
     query_words = tuple(w for w in words(remaining) if not _is_stop_word(w))[:MAX_WORDS]
     return ParsedQuery(
         text=original,
         words=query_words,
-        suggestion=_correct(original, lexicon.vocabulary, understood.protected)[0]
+        suggestion=_correct(original, lexicon.vocabulary, understood.protected, fixes)[0]
         if changed
         else None,
         place=place,

@@ -70,7 +70,8 @@ class Lookups:
     document may still appear here (searches always intersect with the live set)."""
 
     by_lang: dict[str, np.ndarray]
-    by_cat: dict[str, np.ndarray]
+    by_cat: dict[str, np.ndarray]  # by each term of a listing and the terms above it
+    by_term: dict[str, np.ndarray]  # by the terms the listing itself is tagged with
     by_area: dict[tuple[str, str], np.ndarray]  # services without a point, by area
     facet_docs: dict[str, np.ndarray]  # "c:<root term id>" / "l:<language code>"
     by_county: dict[str, np.ndarray]  # located in or serving the county ("Monterey")
@@ -88,6 +89,7 @@ class Lookups:
     @classmethod
     def of(cls, attrs: list[dict[str, Any] | None]) -> Lookups:
         by_lang, by_cat, by_area = defaultdict(list), defaultdict(list), defaultdict(list)
+        by_term: dict[str, list[int]] = defaultdict(list)
         facets, free, points, by_hours = defaultdict(list), [], [], defaultdict(list)
         by_county, wide = defaultdict(list), []
         min_age, max_age = np.full(len(attrs), np.nan), np.full(len(attrs), np.nan)
@@ -101,6 +103,8 @@ class Lookups:
                 facets[f"c:{root}"].append(docnum)
             for cat in a["cats"]:
                 by_cat[cat].append(docnum)
+            for term in dict.fromkeys(t[0] for t in a["terms"]):
+                by_term[term].append(docnum)
             if a["cost"] == "free":
                 free.append(docnum)
             for name in a.get("counties", ()):
@@ -121,6 +125,7 @@ class Lookups:
         return cls(
             by_lang={k: _docnums(v) for k, v in by_lang.items()},
             by_cat={k: _docnums(v) for k, v in by_cat.items()},
+            by_term={k: _docnums(v) for k, v in by_term.items()},
             by_area={k: _docnums(v) for k, v in by_area.items()},
             facet_docs={k: _docnums(v) for k, v in facets.items()},
             by_county={k: _docnums(v) for k, v in by_county.items()},
@@ -155,6 +160,7 @@ class Lookups:
         return cls(
             by_lang=sets("by_lang"),
             by_cat=sets("by_cat"),
+            by_term=sets("by_term"),
             by_area=sets("by_area"),
             facet_docs=sets("facet_docs"),
             by_county=sets("by_county"),

@@ -17,15 +17,34 @@ from functools import lru_cache
 from matcher import situations
 from matcher.core.text import words
 from matcher.directory.taxonomy import term_id
+from matcher.search.analysis import stopwords
 from matcher.search.curation import StaffPhrase
 from matcher.situations.lexicon import filler, need_groups
 from matcher.situations.understand import CRISIS_NEED
 
-# A sentence (this many content words or more) searches only its meaningful words;
-# a short query keeps every word, as keyword search always did.
-SENTENCE_WORDS = 5
+# A sentence (this many words, or this many that are not filler) searches only its
+# meaningful words; a shorter query keeps every word, as keyword search always did
+# ("abuelos que crían a sus nietos" is still a keyword query).
+SENTENCE_WORDS = 7
+SENTENCE_CONTENT_WORDS = 4
 AGE_WORDS = {"year", "years", "old", "yr", "yrs", "yo", "ano", "anos", "anitos", "meses",
              "months", "month", "mes", "edad", "age", "aged"}
+
+
+ELDER_WORDS = frozenset({
+    "grandma", "grandpa", "grandmother", "grandfather", "granny", "senior", "seniors",
+    "elderly", "elder", "abuela", "abuelo", "abuelita", "abuelito", "abuelos", "anciano",
+    "anciana", "ancianos", "viejita", "viejito", "mayores", "jubilado", "jubilada",
+})
+OLD_AGE = 55
+
+
+def _old_age(folded: list[str]) -> bool:
+    """'my dad is 70', 'tiene 82 años': a number of years past ``OLD_AGE``."""
+    return any(
+        w.isdigit() and OLD_AGE <= int(w) <= 120 and nxt in AGE_WORDS
+        for w, nxt in zip(folded, [*folded[1:], ""], strict=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,7 @@ class NeedChip:
     terms: tuple[tuple[str, float], ...]  # (taxonomy term id, weight)
     weight: float
     source: str = "lexicon"  # or "staff"
+    words: tuple[str, ...] = ()  # how listings name the need ("dentist", "dentista")
 
     def label(self, locale: str) -> str:
         return self.label_es if locale == "es" else self.label_en
@@ -50,9 +70,14 @@ class Understood:
     needs: tuple[NeedChip, ...] = ()
     age: int | None = None
     age_group: str | None = None
+    elder: bool = False  # an older adult is named ("mi abuelita", "my dad is 70")
+    ages: tuple[int, ...] = ()  # several children's ages ("my 5 and 10 year olds")
     keywords: tuple[str, ...] = ()  # folded words to search as keywords, in order
     protected: frozenset[str] = field(default_factory=frozenset)  # never spell-corrected
     dropped: frozenset[str] = field(default_factory=frozenset)
+    # typed word -> the lexicon word it was read as ("dentsit" -> "dentist"): searched
+    # and shown corrected ("Did you mean"), never kept as an unknown word
+    corrections: Mapping[str, str] = field(default_factory=dict)
 
     sentence: bool = False  # a sentence that names a need or a crisis
 
@@ -73,8 +98,10 @@ def _staff_matches(folded: list[str], staff: Iterable[StaffPhrase], locale: str)
 
 
 @lru_cache(maxsize=4096)
-def _read(text: str, locale: str) -> situations.Understanding:
-    return situations.understand(text, locale)
+def _read(text: str) -> situations.Understanding:
+    """Phrases of both languages, whatever the page's: a parent types Spanish, English
+    or both on either page ("necesito help con la renta")."""
+    return situations.understand(text)
 
 
 def understand_query(
@@ -88,13 +115,14 @@ def understand_query(
     folded = words(text)
     if not folded:
         return Understood()
-    read = _read(text, locale)
+    read = _read(text)
     needs: list[NeedChip] = []
+    groups = need_groups()
     for need in read.needs:
         chip = NeedChip(
             need.key, need.label_en, need.label_es,
             tuple((t, w) for code, w in need.terms.items() for t in ids_of(code, code_ids)),
-            need.weight,
+            need.weight, words=groups[need.key].words if need.key in groups else (),
         )
         needs.append(chip)
     crisis = read.crisis.kind if read.crisis else None
@@ -114,22 +142,25 @@ def understand_query(
         crisis, evidence = None, ()
     age = read.facts.get("age") if "age" not in drop else None
     removed = {n.key for n in read.needs if f"need:{n.key}" in drop}
-    span_words = {w for n in read.needs if n.key not in removed for w in words(n.span)}
-    dropped_words = {w for n in read.needs if n.key in removed for w in words(n.span)}
+    span_words = {w for n in read.needs if n.key not in removed for s in n.spans for w in words(s)}
+    dropped_words = {w for n in read.needs if n.key in removed for s in n.spans for w in words(s)}
     evidence_words = {w for e in evidence for w in words(e)}
     meaningful = set(read.remaining) | span_words | evidence_words
     meaningful |= {folded[i] for i in staff_words}
     meaningful -= dropped_words
-    content = [w for w in folded if w in meaningful]
-    sentence = bool(needs or crisis) and len(set(folded)) >= SENTENCE_WORDS
-    if sentence:
-        keywords = content
+    distinct = set(folded)
+    function_words = filler() | stopwords("en") | stopwords("es")
+    long = (len(distinct) >= SENTENCE_WORDS
+            or len(distinct - function_words) >= SENTENCE_CONTENT_WORDS)
+    sentence = bool(needs or crisis) and long
+    if long:  # a sentence, whether or not it names a known need: its content words
+        keywords = [w for w in folded if w in meaningful]
     elif needs or crisis:  # a short query naming a need: only its filler goes
         keywords = [w for w in folded if w in meaningful or w not in filler()]
     else:
         keywords = folded
     keywords = [w for w in keywords if w not in dropped_words]
-    if age is not None:
+    if age is not None or read.facts.get("ages"):
         keywords = [w for w in keywords if not (w.isdigit() or w in AGE_WORDS)]
     return Understood(
         crisis=crisis,
@@ -137,9 +168,12 @@ def understand_query(
         needs=tuple(needs),
         age=age,
         age_group=read.facts.get("age_group"),
+        elder=bool(distinct & ELDER_WORDS) or _old_age(folded),
+        ages=tuple(read.facts.get("ages", ())) if "age" not in drop else (),
         keywords=tuple(dict.fromkeys(keywords)),
         protected=frozenset(span_words | evidence_words),
         dropped=frozenset(drop),
+        corrections={w: c for w, c in read.corrections.items() if w not in dropped_words},
         sentence=sentence,
     )
 
@@ -149,7 +183,11 @@ def ids_of(code: str, code_ids: Mapping[str, tuple[str, ...]] | None) -> tuple[s
     return (code_ids or {}).get(code) or (term_id(code),)
 
 
-def crisis_terms(kind: str, code_ids: Mapping[str, tuple[str, ...]] | None) -> tuple[str, ...]:
-    """Taxonomy term ids of the services for a crisis kind (its need group's main terms)."""
+def crisis_terms(
+    kind: str, code_ids: Mapping[str, tuple[str, ...]] | None, main: bool = True
+) -> tuple[str, ...]:
+    """Taxonomy term ids of the services for a crisis kind: its need group's main terms,
+    or all of them (``main=False``, for a directory that has none of the main ones)."""
     group = need_groups()[CRISIS_NEED[kind]]
-    return tuple(t for code, w in group.terms.items() if w >= 1.0 for t in ids_of(code, code_ids))
+    return tuple(t for code, w in group.terms.items()
+                 if w >= 1.0 or not main for t in ids_of(code, code_ids))

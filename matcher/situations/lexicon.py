@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ CRISIS_KINDS = (
     "homeless_tonight",
 )
 LANGS = ("en", "es", "any")
+NOT_A_NEED = "-"  # the need of a look-alike phrase: its words name no need
 
 
 class LexiconError(ValueError):
@@ -125,6 +127,7 @@ class NeedGroup:
     label_es: str
     terms: dict[str, float]
     barrier: str | None
+    words: tuple[str, ...] = ()  # how listings name the need, searched as text too
 
 
 @functools.cache
@@ -141,8 +144,9 @@ def need_groups() -> dict[str, NeedGroup]:
             raise LexiconError(f"{where}: unknown barrier {barrier!r}")
         if not row["label_en"] or not row["label_es"]:
             raise LexiconError(f"{where}: both labels are required")
+        listed = tuple(dict.fromkeys(w for w in words(row.get("words", "").replace("|", " "))))
         out[key] = NeedGroup(key, row["label_en"], row["label_es"],
-                             parse_terms(row["terms"], where), barrier)
+                             parse_terms(row["terms"], where), barrier, listed)
     return out
 
 
@@ -157,6 +161,7 @@ class Phrase:
     barrier: str | None
     crisis: str | None
     where: str
+    block: bool = False  # need "-": these words are not a need ("pet food", "ice cream")
 
 
 @functools.cache
@@ -170,13 +175,16 @@ def phrases() -> tuple[Phrase, ...]:
         where = f"{path.name}:{n}"
         if row["lang"] not in LANGS:
             raise LexiconError(f"{where}: unknown lang {row['lang']!r}")
-        pattern = tuple(_pattern(row["phrase"]))
-        if not pattern:
+        patterns = _patterns(row["phrase"])
+        if not patterns or not all(patterns):
             raise LexiconError(f"{where}: empty phrase")
-        for tok in pattern:
+        for tok in {t for pattern in patterns for t in pattern}:
             if tok.startswith("@") and tok[1:] not in known_concepts:
                 raise LexiconError(f"{where}: unknown concept {tok!r}")
         need = row.get("need") or None
+        block = need == NOT_A_NEED
+        if block:
+            need = None
         if need and need not in groups:
             raise LexiconError(f"{where}: unknown need {need!r} (add it to needs.tsv)")
         barrier = row.get("barrier") or (groups[need].barrier if need else None)
@@ -185,21 +193,53 @@ def phrases() -> tuple[Phrase, ...]:
         crisis = row.get("crisis") or None
         if crisis and crisis not in CRISIS_KINDS:
             raise LexiconError(f"{where}: unknown crisis kind {crisis!r}")
-        if not need and not crisis:
-            raise LexiconError(f"{where}: a phrase needs a need or a crisis kind")
-        out.append(Phrase(row["lang"], pattern, need, parse_terms(row["terms"], where),
-                          barrier, crisis, where))
+        if not need and not crisis and not block:
+            raise LexiconError(f"{where}: a phrase needs a need, a crisis kind or '-'")
+        if block and (crisis or row["terms"]):
+            raise LexiconError(f"{where}: a '-' phrase names neither a crisis nor terms")
+        terms = parse_terms(row["terms"], where)
+        out += [Phrase(row["lang"], pattern, need, terms, barrier, crisis, where, block)
+                for pattern in patterns]
     return tuple(out)
 
 
-def _pattern(text: str):
-    for raw in text.split():
-        if raw.startswith("@"):
-            yield raw
-        elif raw.endswith("*"):
-            yield from (w + "*" for w in words(raw[:-1]))
+MAX_EXPANSIONS = 200
+
+
+def _patterns(text: str) -> list[tuple[str, ...]]:
+    """The word sequences a phrase stands for.
+
+    ``a|b`` is one word of several ("troca|carro se descompuso"); a phrase starting with
+    ``~`` matches its words in any order ("~ cortaron luz": "nos cortaron la luz", "la luz
+    nos la cortaron"). Both are written once and expanded here, so matching stays a walk
+    over plain word sequences.
+    """
+    text = text.strip()
+    unordered = text.startswith("~")
+    slots = [_alternatives(raw) for raw in text.lstrip("~").split()]
+    slots = [s for s in slots if s]
+    if not slots:
+        return []
+    orders = itertools.permutations(slots) if unordered else [slots]
+    found = list(dict.fromkeys(
+        tuple(t for part in combo for t in part)
+        for order in orders for combo in itertools.product(*order)))
+    if len(found) > MAX_EXPANSIONS:
+        raise LexiconError(f"{text!r} stands for {len(found)} phrases; split it")
+    return found
+
+
+def _alternatives(raw: str) -> list[tuple[str, ...]]:
+    """One slot: each alternative as its tokens ("medi-cal" is two words)."""
+    out = []
+    for alt in filter(None, raw.split("|")):
+        if alt.startswith("@"):
+            out.append((alt,))
+        elif alt.endswith("*"):
+            out.append(tuple(w + "*" for w in words(alt[:-1])))
         else:
-            yield from words(raw)
+            out.append(tuple(words(alt)))
+    return [a for a in out if a]
 
 
 @functools.cache

@@ -15,10 +15,12 @@ from matcher.situations.crisis import Crisis, Tok, detect_in_tokens, tokenize
 from matcher.situations.lexicon import filler, need_groups
 from matcher.situations.phrasematch import match_all
 
+SPECIFIC_SHARE = 0.5  # the rest of a need group, when a phrase names its own terms
+
 # A crisis found by the rules also names the need group that serves it.
 CRISIS_NEED = {
     "suicide": "mental_health_crisis",
-    "overdose": "substance_use",
+    "overdose": "overdose_poisoning",
     "domestic_violence": "domestic_violence",
     "child_abuse": "abuse_neglect",
     "sexual_assault": "sexual_violence",
@@ -33,8 +35,9 @@ class Need:
     label_es: str
     terms: dict[str, float]
     barrier: str | None
-    span: str
+    span: str  # the longest phrase found for the need, as typed
     weight: float
+    spans: tuple[str, ...] = ()  # every phrase found for it ("3 day notice", "pay rent")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -48,6 +51,8 @@ class Understanding:
     needs: tuple[Need, ...]
     facts: dict = field(default_factory=dict)
     remaining: tuple[str, ...] = ()
+    # words typed with a typo that a need or crisis phrase read as another ("dentsit")
+    corrections: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -57,6 +62,7 @@ class Understanding:
             "needs": [n.to_dict() for n in self.needs],
             "facts": dict(self.facts),
             "remaining": list(self.remaining),
+            "corrections": dict(self.corrections),
         }
 
 
@@ -66,34 +72,51 @@ def understand(text: str, lang: str | None = None) -> Understanding:
     crises = tuple(detect_in_tokens(toks))
     used: set[int] = set()
     by_need: dict[str, list[tuple]] = {}
+    blocked: set[int] = set()
     for phrase, idx in match_all(toks, lang if lang in ("en", "es") else None):
+        if phrase.block:  # "pet food", "shelter for my dog": not a need; words stay
+            if not (used - blocked).intersection(idx):  # look-alikes may overlap
+                used.update(idx)
+                blocked.update(idx)
+            continue
         if not phrase.need or used.intersection(idx):
             continue
         used.update(idx)
         by_need.setdefault(phrase.need, []).append((phrase, idx))
+    phrase_words = used - blocked
     groups = need_groups()
     needs: list[Need] = []
     for key, found in by_need.items():
         g = groups[key]
-        terms = dict(g.terms)
+        # A phrase that names its own terms ("bus pass", "pañales") says which part of
+        # the need is meant: the rest of the group then counts half.
+        specific = all(phrase.terms for phrase, _ in found)
+        terms = {code: w * (SPECIFIC_SHARE if specific else 1.0) for code, w in g.terms.items()}
         for phrase, _ in found:
             for code, w in phrase.terms.items():
                 terms[code] = max(w, terms.get(code, 0.0))
-        best = max(found, key=lambda pi: len(pi[1]))
-        span = " ".join(toks[k].word for k in range(best[1][0], best[1][-1] + 1))
+        spans = tuple(" ".join(toks[k].word for k in range(i[0], i[-1] + 1)) for _, i in found)
+        span = max(zip(found, spans, strict=True), key=lambda fs: len(fs[0][1]))[1]
         weight = min(1.0, max(_weight(len(i)) for _, i in found) + 0.1 * (len(found) - 1))
         needs.append(Need(key, g.label_en, g.label_es, terms, found[0][0].barrier or g.barrier,
-                          span, round(weight, 2)))
+                          span, round(weight, 2), spans))
     for c in crises:
         key = CRISIS_NEED[c.kind]
         if key not in by_need:
             g = groups[key]
+            evidence = c.evidence[0] if c.evidence else ""
             needs.insert(0, Need(key, g.label_en, g.label_es, dict(g.terms), g.barrier,
-                                 c.evidence[0] if c.evidence else "", 0.9))
+                                 evidence, 0.9, (evidence,)))
+    used -= blocked  # a look-alike's words are still searched as keywords
     facts, fact_idx = _facts(toks)
     used |= fact_idx
     evidence = {w for c in crises for ev in c.evidence for w in ev.split()}
-    used |= {i for i, tk in enumerate(toks) if tk.word in evidence}
+    evidence_idx = {i for i, tk in enumerate(toks) if tk.word in evidence}
+    used |= evidence_idx
+    corrections = {
+        toks[i].word: toks[i].norm for i in sorted(phrase_words | evidence_idx)
+        if toks[i].norm != toks[i].word and not toks[i].possessive and "*" not in toks[i].norm
+    }
     stop = filler()
     remaining = []
     for i, tk in enumerate(toks):
@@ -103,7 +126,7 @@ def understand(text: str, lang: str | None = None) -> Understanding:
             remaining.append(tk.word)
     needs.sort(key=lambda n: -n.weight)
     return Understanding(text or "", crises[0] if crises else None, crises, tuple(needs),
-                         facts, tuple(remaining))
+                         facts, tuple(remaining), corrections)
 
 
 def _weight(n_words: int) -> float:
@@ -119,7 +142,7 @@ _YEARS = {"year", "years", "yr", "yrs", "yo", "ano", "anos", "anitos", "y/o"}
 _INFANT = {"baby", "bebe", "bebes", "bebito", "bebita", "newborn", "infant", "recien"}
 _TEEN = {"teen", "teens", "teenager", "teenagers", "adolescente", "adolescentes",
          "chavo", "chava", "chavos", "prepa", "highschool"}
-_CHILD = {"son", "daughter", "kid", "kids", "child", "children", "boy", "girl", "toddler",
+_CHILD = {"son", "daughter", "kid", "kids", "child", "children", "boy", "girl", "toddler", "olds",
           "hijo", "hija", "hijos", "hijas", "nino", "nina", "ninos", "ninas", "chamaco",
           "chamaca", "chamacos", "morro", "morra", "morrito", "cipote", "cipota", "bicho",
           "bicha", "patojo", "escuincle", "chiquito", "chiquita", "nene", "nena", "student",
@@ -149,6 +172,25 @@ def _parent_of_my(w: list[str], j: int) -> bool:
         "papa", "padre", "mama", "madre", "father", "mother", "dad", "mom"}
 
 
+_AND = {"and", "y", "e", "&"}
+
+
+def _ages_before(toks: list[Tok], i: int) -> dict[int, int]:
+    """Ages listed before the one at ``i`` ("5 and 10 years"): token index -> age."""
+    found: dict[int, int] = {}
+    j = i - 1
+    while j >= 0:
+        if toks[j].word in _AND:
+            j -= 1
+            continue
+        age = _age_number(toks[j]) if toks[j].word.isdigit() else None
+        if age is None or age > 25:
+            break
+        found[j] = age
+        j -= 1
+    return found
+
+
 def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
     facts: dict = {}
     used: set[int] = set()
@@ -175,6 +217,10 @@ def _facts(toks: list[Tok]) -> tuple[dict, set[int]]:
                 continue
             used.update(k for k in (i, i + 1, i + 2)
                         if k < n and (k == i or w[k] in _YEARS or w[k] in _MONTHS | {"old"}))
+            others = _ages_before(toks, i)
+            if others:  # "my 5 and 10 year olds", "de 5, 9 y 14 años": no one age
+                facts["ages"] = sorted({*others.values(), facts.pop("age")})
+                used.update(others)
     words = {x for j, x in enumerate(w) if not _parent_of_my(w, j)}
     if "age" in facts:
         a = facts["age"]
