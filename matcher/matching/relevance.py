@@ -1,7 +1,7 @@
 """Which services meet a barrier: through what they are (their taxonomy terms), never
 through a word they share with the barrier's name.
 
-Each barrier names two kinds of term (``seed_data/barriers.csv``, ``BarrierTerm.role``):
+Each barrier names two kinds of term (``seed_data/reference/barriers.csv``, ``BarrierTerm.role``):
 
 * **meets**: a service of this kind meets the barrier (Food Pantry for food insecurity,
   Counseling for anxiety or depression);
