@@ -140,9 +140,9 @@ def session(app: Flask):
 @pytest.fixture(scope="module")
 def empty_template(tmp_path_factory):
     """A migrated database with no seed data, built once for the module (HSDS tests)."""
-    from tests.hsds_support import empty_database
+    from tests.hsds_support import own_database
 
-    with empty_database(tmp_path_factory.mktemp("hsds-empty")) as url:
+    with own_database(tmp_path_factory.mktemp("hsds-empty"), seed=False) as url:
         yield url
 
 

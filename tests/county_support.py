@@ -4,19 +4,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from matcher import create_app
 from matcher.config import PROJECT_ROOT
-from tests import pg
 
-__all__ = ["MONTEREY_DIR", "monterey_app", "monterey_config", "own_database", "set_up_county"]
+__all__ = ["MONTEREY_DIR", "monterey_app", "monterey_config", "set_up_county"]
 
 MONTEREY_DIR = PROJECT_ROOT / "tests" / "data" / "counties" / "monterey"
 
@@ -39,32 +35,11 @@ def set_up_county(app: Flask, county_dir: Path, county_name: str) -> list[str]:
     return outputs
 
 
-@contextmanager
-def own_database(tmp: Path, *, seed: bool) -> Iterator[str]:
-    """A migrated database of its own (SQLite file or throw-away PostgreSQL database, as
-    ``ENLACE_TEST_DB`` says), seeded with the sample or empty; yields its URL."""
-    from tests.conftest import TEST_DB, build_database
-
-    name = None
-    if TEST_DB == "postgres":
-        pg.require_server_or_skip("ENLACE_TEST_DB=postgres")
-        name = f"enlace_own_{uuid.uuid4().hex[:10]}"
-        pg.create_database(name)
-        url = pg.url_for(name)
-    else:
-        url = f"sqlite:///{tmp / 'own.db'}"
-    try:
-        build_database(url, tmp, seed=seed)
-        yield url
-    finally:
-        if name:
-            pg.drop_database(name)
-
-
 @pytest.fixture(scope="module")
 def monterey_config(tmp_path_factory) -> Iterator[dict]:
     """Config of an app serving the synthetic Monterey County on its own empty database."""
     from tests.conftest import _base_config
+    from tests.hsds_support import own_database
 
     tmp = tmp_path_factory.mktemp("monterey")
     with own_database(tmp, seed=False) as url:
@@ -74,13 +49,10 @@ def monterey_config(tmp_path_factory) -> Iterator[dict]:
 
 @pytest.fixture(scope="module")
 def monterey_app(monterey_config: dict) -> Iterator[Flask]:
-    from matcher.extensions import db
+    from tests.hsds_support import app_on
 
-    app = create_app(monterey_config)
-    app.config["ENLACE_SET_UP_OUTPUT"] = set_up_county(app, MONTEREY_DIR, "Monterey")
-    try:
+    url, tmp = monterey_config["SQLALCHEMY_DATABASE_URI"], Path(monterey_config["INSTANCE_PATH"])
+    settings = monterey_config["ENLACE_COUNTY_SETTINGS"]
+    with app_on(url, tmp.parent, ENLACE_COUNTY_SETTINGS=settings) as app:
+        app.config["ENLACE_SET_UP_OUTPUT"] = set_up_county(app, MONTEREY_DIR, "Monterey")
         yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()

@@ -36,28 +36,32 @@ def database_copy(template_url: str, tmp: Path) -> Iterator[str]:
 
 
 @contextmanager
-def empty_database(tmp: Path) -> Iterator[str]:
-    """A migrated database without seed data."""
+def own_database(tmp: Path, *, seed: bool) -> Iterator[str]:
+    """A migrated database of its own (SQLite file or throw-away PostgreSQL database, as
+    ``ENLACE_TEST_DB`` says), with the sample loaded or empty; yields its URL."""
+    name = None
     if TEST_DB == "postgres":
-        name = f"enlace_e_{uuid.uuid4().hex[:10]}"
+        pg.require_server_or_skip("ENLACE_TEST_DB=postgres")
+        name = f"enlace_own_{uuid.uuid4().hex[:10]}"
         pg.create_database(name)
         url = pg.url_for(name)
     else:
-        url = f"sqlite:///{tmp / 'empty.db'}"
+        url = f"sqlite:///{tmp / f'own-{uuid.uuid4().hex[:8]}.db'}"
     try:
-        build_database(url, tmp / "build", seed=False)
+        build_database(url, tmp / "build", seed=seed)
         yield url
     finally:
-        if TEST_DB == "postgres":
+        if name:
             pg.drop_database(name)
 
 
 @contextmanager
-def app_on(url: str, tmp: Path) -> Iterator[Flask]:
-    """An app on ``url``; its engine is disposed afterwards (PostgreSQL can then drop it)."""
+def app_on(url: str, tmp: Path, **config: str) -> Iterator[Flask]:
+    """An app on ``url`` (``config`` overrides, e.g. ENLACE_COUNTY_SETTINGS); its engine is
+    disposed afterwards (PostgreSQL can then drop the database)."""
     from matcher.extensions import db
 
-    app = create_app(_base_config(tmp, url))
+    app = create_app({**_base_config(tmp, url), **config})
     try:
         yield app
     finally:

@@ -8,23 +8,21 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from matcher import create_app
 from matcher.config import PROJECT_ROOT
-from tests.county_support import MONTEREY_DIR, own_database
+from tests.county_support import MONTEREY_DIR
 from tests.fixtures_accounts import make_user, signed_in
+from tests.hsds_support import app_on, own_database
 
 VENTURA_SETTINGS = PROJECT_ROOT / "seed_data" / "samples" / "ventura" / "county.toml"
 
 
 @pytest.fixture(scope="module")
 def region_app(tmp_path_factory) -> Iterator[Flask]:
-    from matcher.extensions import db
-    from tests.conftest import _base_config
-
     tmp = tmp_path_factory.mktemp("region")
-    with own_database(tmp, seed=True) as url:
-        settings = f"{VENTURA_SETTINGS},{MONTEREY_DIR / 'county.toml'}"
-        app = create_app({**_base_config(tmp, url), "ENLACE_COUNTY_SETTINGS": settings})
+    settings = f"{VENTURA_SETTINGS},{MONTEREY_DIR / 'county.toml'}"
+    with own_database(tmp, seed=True) as url, app_on(
+        url, tmp, ENLACE_COUNTY_SETTINGS=settings
+    ) as app:
         runner = app.test_cli_runner()
         for step in (
             ["import-hsds", str(MONTEREY_DIR / "hsds" / "services.json")],
@@ -34,12 +32,7 @@ def region_app(tmp_path_factory) -> Iterator[Flask]:
         ):
             result = runner.invoke(args=step)
             assert result.exit_code == 0, result.output
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+        yield app
 
 
 def _search(app: Flask, query: str) -> dict:
