@@ -66,3 +66,9 @@ def test_the_matches_page_draws_the_school_and_its_numbered_matches(
     assert ranks and ranks[0] == "1"
     numbers = re.findall(r'<g class="map-result">.*?<text[^>]*>(\d+)</text>', figure)
     assert set(numbers) <= set(ranks)
+
+
+def test_a_listing_at_the_zip_centre_searched_reads_in_this_zip_code_not_zero_miles(client):
+    page = client.get("/search?q=dentista&near=93030").get_data(as_text=True)
+    card = page.split('class="result"')[1].split("</li>")[0]
+    assert "in this ZIP code" in card and "0.0 mi" not in card

@@ -187,6 +187,7 @@ def test_a_place_in_the_query_becomes_the_location(app, session):
     response = run(app, session, q="comida en oxnard")
     location = dict(response.location)
     assert location.pop("point") == [34.1994, -119.2075]  # the town's point
+    assert location.pop("kind") == "place"
     assert location == {
         "label": "Oxnard", "from_query": True, "radius_mi": 10.0, "widened": False,
         "county": "Ventura",

@@ -253,6 +253,7 @@ def _run(
             "widened": widened,
             "county": place.county,
             "point": list(place.point.as_tuple()),
+            "kind": place.kind,  # zip, place, latlon: a centre, or a point someone gave
         }
     if understood.crisis:
         # Services for the situation come first, even when they share no word with it,

@@ -105,6 +105,29 @@ def chip_links(args: dict[str, str], understood: dict[str, Any], locale: str) ->
     return chips
 
 
+SAME_SPOT_MI = 0.05  # closer than this to a ZIP or town centre: that centre, not a distance
+
+
+def distance_labels(response: engine.SearchResponse | None) -> dict[str, str]:
+    """Each result's distance as a family should read it: from a ZIP code's or a town's
+    centre, a listing placed at that same centre is "in this ZIP code" / "in <town>", not
+    "0.0 mi" (both ends are approximations)."""
+    if response is None or not response.location:
+        return {}
+    location = response.location
+    out = {}
+    for r in response.results:
+        if r.distance_mi is None:
+            continue
+        if r.distance_mi < SAME_SPOT_MI and location.get("kind") == "zip":
+            out[r.id] = _("in this ZIP code")
+        elif r.distance_mi < SAME_SPOT_MI and location.get("kind") == "place":
+            out[r.id] = _("in %(place)s", place=location["label"])
+        else:
+            out[r.id] = _("%(miles)s mi", miles=r.distance_mi)
+    return out
+
+
 def results_map(response: engine.SearchResponse | None, county_name: str | None):
     """The page's small map: the searched place's county (else the filter's, else the
     home county), the place and the numbered results of this page."""
@@ -177,6 +200,7 @@ def page():
         else [],
         "chips": chip_links(args, response.understood, locale) if response else [],
         "results_map_data": results_map(response, args.get("county")),
+        "distances": distance_labels(response),
         "nearest_links": [
             (c["name"], _link({"category": c["id"]}))
             for c in (response.nearest["categories"] if response and response.nearest else [])
