@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from matcher.situations.crisis_acts import detect_acts
 from matcher.situations.crisis_harm import NEG, detect_harm
 from matcher.situations.crisis_home import detect_homeless
-from matcher.situations.crisis_self import detect_self
+from matcher.situations.crisis_self import attempted, detect_self
 from matcher.situations.phrasematch import crisis_phrase_hits
 from matcher.situations.sentence import Sent, Tok, tokenize
 
@@ -52,6 +52,13 @@ _PHRASE_VETO = {
     "child_abuse": ("child_block",),
     "overdose": ("od_metaphor",),
 }
+
+
+def _planned(s: Sent, first: int) -> bool:
+    """'wants to / is going to overdose' (not 'overdosed', 'tried to overdose')."""
+    return not s.word(first).endswith(("ed", "ing", "sis", "d")) and any(
+        s.has(k, "want") or s.has(k, "intent") for k in range(max(0, first - 3), first)
+    ) and not attempted(s, first)
 
 
 def detect_crises(text: str) -> list[Crisis]:
@@ -108,6 +115,8 @@ def _detect(s: Sent) -> list[Crisis]:
         negated = kind in _HARM_KINDS and (any(
             s.word(k) in NEG for k in range(max(0, first - 1), last + 1))
             or s.word(last + 1) == "out")  # "kicked me out" is not a blow
+        if kind == "overdose" and _planned(s, first):
+            continue  # "going to overdose on purpose tonight": the plan is read as suicide
         if not negated and not any(c in blocks for k in range(max(0, first - 2),
                                                               min(s.n, last + 4))
                                    for c in s.t[k].cs):

@@ -209,6 +209,9 @@ def detect_acts(s: Sent, hits) -> None:
             _kill_threat(s, i, hits)
         if "grab" in cs or "drag" in cs:
             _grabbed(s, i, hits)
+        if "break" in cs and any(s.has(k, "body_part") and s.word(k - 1) in {
+                "my", "his", "her", "la", "el", "su", "mi", "the"} for k in range(i + 1, i + 3)):
+            harm_frame(s, i, hits)  # "broke my arm", "me rompió la nariz"
         if "do_verb" in cs:
             _things_done(s, i, hits)
         if "weapon" in cs:

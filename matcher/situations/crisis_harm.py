@@ -115,6 +115,13 @@ def _children_among_themselves(s: Sent, a: int | None) -> bool:
         kind == "child" and s.word(j).endswith("s")))
 
 
+def _thrown_thing(s: Sent, i: int) -> bool:
+    """'me tiró la pelota' (a ball thrown to me), not 'me aventó contra la pared'."""
+    return any(s.has(j, "harm_block") and not any(
+        s.word(k) in _AGAINST for k in range(max(i + 1, j - 2), j))
+        for j in range(i + 1, min(s.n, i + 5)))
+
+
 def agent_role(s: Sent, i: int) -> str | None:
     """What the doer of the verb at ``i`` is to the family (see ``_role``)."""
     return _role(s, *s.agent_before(i))
@@ -236,8 +243,8 @@ def detect_harm(s: Sent, hits) -> None:
             harm_frame(s, i, hits, sexual=True)  # "le toca" alone: it is his turn
         at_me = any(s.has(j, "at_me") and s.word(j - 1) in {"at", "a"}
                     for j in range(i + 1, min(s.n, i + 6)))
-        if "throw" in cs and (s.word(i - 1) in {"me", "nos"} or (
-                at_me and not s.near(i, "harm_block", 1, 4))):
+        if "throw" in cs and (s.word(i - 1) in {"me", "nos"} or at_me) and not _thrown_thing(
+                s, i):
             agent = s.agent_before(i)[0]
             if agent in ("partner", "pron") or (agent is None and s.anywhere("partner")):
                 hits("domestic_violence", s.span(i - 2, i + 2))
@@ -293,16 +300,22 @@ def _injury(s: Sent, i: int, hits) -> None:
     arms', far from the child's name when they sit on his body), or on the speaker by a
     partner ('mi novio me dejó el ojo morado'). A fall or a game explains marks."""
     tk = s.t[i]
-    if s.near(i, "child_block", -6, 6) or s.anywhere("mishap"):
+    explained = s.anywhere("mishap")  # a fall explains a bruise, never a burn
+    if s.near(i, "child_block", -6, 6):
         return
     on_body = any(s.word(k) in {"his", "her", "their", "su", "sus"} and s.has(k + 1, "body_part")
                   for k in range(i + 1, min(s.n, i + 7)))
     child = s.near(i, "child", -8, 8) or (on_body and s.anywhere("child"))
-    if child and (tk.norm not in {"burn", "quemadura"} or s.anywhere("caregiver")):
+    if child and (tk.norm not in {"burn", "quemadura"} or s.anywhere("caregiver")) and not (
+            explained and tk.norm not in _BURNS):
         hits("child_abuse", s.span(i - 2, i + 2))
-    elif not child and s.anywhere("partner") and (
+    elif not child and not explained and s.anywhere("partner") and (
             s.near(i, "victim_me", -5, -1) or s.word(i - 1) in {"i", "tengo"}):
         hits("domestic_violence", s.span(i - 4, i))
+
+
+_BURNS = {"burn", "burns", "quemaduras", "quemadura", "cigarro", "cigarette", "cigarettes",
+          "cigarros"}
 
 
 def _bruised_part(s: Sent, i: int) -> bool:
@@ -340,6 +353,10 @@ def _sexual(s: Sent, i: int, hits) -> None:
         hits("sexual_assault", s.span(i - 2, i + 2))
         if s.near(i, "young_child", -6, 6):
             hits("child_abuse", s.span(i - 2, i + 3))
+    if "assault" in cs and "touch" not in cs and any(
+            s.word(k) in {"remember", "recuerda", "acuerda", "remembers"}
+            and s.near(k, "neg", -3, -1) for k in range(i + 1, min(s.n, i + 10))):
+        hits("sexual_assault", s.span(i - 2, i + 4))  # "assaulted ... doesn't remember"
     if tk.norm == "permiso" and s.word(i - 1) == "sin" and s.near(i, "assault", -4, -1):
         hits("sexual_assault", s.span(i - 3, i))
     if "coerce" in cs and not s.near(i, "rape_block", 1, 4) and (
@@ -347,7 +364,8 @@ def _sexual(s: Sent, i: int, hits) -> None:
         hits("sexual_assault", s.span(i, i + 3))
         if young:
             hits("child_abuse", s.span(i - 2, i + 3))
-    if "exploit" in cs or ("sell" in cs and s.near(i, "body", 1, 3)):
+    if "exploit" in cs or ("sell" in cs and (s.near(i, "body", 1, 3) or s.near(
+            i, "sex_word", 1, 5))):
         hits("sexual_assault", s.span(i - 1, i + 2))
     if "sex_word" in cs and s.near(i, "payment", 1, 5):
         hits("sexual_assault", s.span(i - 2, i + 4))

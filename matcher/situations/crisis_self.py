@@ -85,11 +85,29 @@ def _suicide(s: Sent, hits):
         if ("method" in cs or "throw" in cs or tk.norm in {"step", "walk", "run"}) and (
                 in_front_of(s, i)):
             hits("suicide", s.span(i - 2, i + 4))
-        if "disappear" in cs and (s.near(i, "want", -3, -1) or tk.norm.endswith(("me", "se"))):
+        if "disappear" in cs and (s.near(i, "want", -3, -1) or tk.norm.endswith(("me", "se"))) and (
+                not _disappear_from(s, i)):
             hits("suicide", s.span(i - 3, i))
         if "cut" in cs and _cuts_own_body(s, i):
             hits("suicide", s.span(i - 2, i + 3))
         euphemism(s, i, hits)
+
+
+_ATTEMPT = {"tried", "tries", "trying", "attempted", "intento", "intentaba", "trato"}
+
+
+def attempted(s: Sent, i: int) -> bool:
+    """'tried to overdose on purpose': the attempt happened (an overdose, not a plan)."""
+    return any(s.word(k) in _ATTEMPT for k in range(max(0, i - 3), i))
+
+
+def _disappear_from(s: Sent, i: int) -> bool:
+    """'disappear from social media for a while', 'desaparecer un rato': a break, not death
+    ('desaparecer de este mundo' is still a wish to die)."""
+    nxt = s.word(i + 1)
+    if nxt in {"for", "un", "por"} or s.near(i, "someday", 1, 4):
+        return True
+    return nxt in {"from", "de", "del"} and not s.near(i, "world", 1, 4)
 
 
 _PROGRESSIVE = {"cuts", "burns", "slices", "carves", "cortando", "quemando", "rayando"}
@@ -239,7 +257,12 @@ def _overdose(s: Sent, hits):
     for i, tk in enumerate(s.t):
         cs = tk.cs
         if "od" in cs and not (s.word(i + 1) in {"of", "de"} and s.has(i + 2, "od_metaphor")):
-            hits("overdose", s.span(i, i))
+            wish = (s.near(i, "want", -3, -1) or s.near(i, "deliberate", 1, 4) or (
+                s.near(i, "intent", -3, -1) and not s.anywhere("condition"))) and not (
+                attempted(s, i))
+            # "she's going to overdose on purpose tonight": a plan, not yet an overdose
+            hits("suicide" if wish and not tk.norm.endswith(("ed", "ing", "sis")) else "overdose",
+                 s.span(i - 2, i))
         intent = s.near(i, "intent", -3, -1)
         planned = intent or s.near(i, "pet", -4, -1) or s.anywhere("prescribed")
         if "take" in cs and not planned:

@@ -83,7 +83,7 @@ def warning_signs(s: Sent, hits) -> None:
         if "farewell" in cs:
             if s.near(i, "note", -3, 3):
                 hits("suicide", s.span(i - 1, i + 1))
-            elif s.near(i, "everyone", 1, 4):
+            else:  # a goodbye with another sign ("a selfie with a rope captioned goodbye")
                 weak.setdefault("farewell", i)
         if "give_away" in cs and (s.word(i + 1) == "away" or s.near(i, "belongings", 1, 4)):
             weak.setdefault("giving", i)
@@ -111,6 +111,10 @@ def warning_signs(s: Sent, hits) -> None:
             hits("suicide", s.span(i, i + 3))
         if tk.norm in {"better", "mejor"} and s.near(i, "gone", 1, 6) and s.near(i, "would", -4, 6):
             hits("suicide", s.span(i, i + 5))
+        if tk.norm in {"happier", "easier", "felices", "tranquilos"} and s.near(
+                i, "would", -4, -1) and s.word(i + 1) in {"without", "sin"} and s.word(
+                i + 2) in {"me", "him", "her", "mi", "el", "ella"}:
+            hits("suicide", s.span(i - 3, i + 2))  # "everyone would be happier without him"
         if "sleep" in cs and s.near(i, "want", -6, -1):
             j = s.find(i, "wake", 1, 5)
             if j is not None and s.near(j, "neg", -3, -1):

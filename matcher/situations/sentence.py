@@ -121,6 +121,8 @@ _AUX = {"esta", "estaba", "estan", "estaban", "estuvo", "volvio", "vuelve", "vue
 OBJ_CLITIC = {"lo", "la", "le", "los", "las", "les"}
 _MANNER = {"bien", "muy", "feo", "duro", "fuerte", "really", "so", "tan", "always", "siempre"}
 _SUBJECT_PRON = {"he", "she", "they", "ella", "ellos", "someone", "somebody", "alguien"}
+_CLAUSE = {"when", "and", "while", "because", "after", "before", "at", "in", "on", "every",
+           "again", "if", "so", "until", "with", "whenever", "then", "but", "or", "since"}
 _OWNER = {"my": "me", "mi": "me", "mis": "me", "our": "me", "her": "pron", "his": "pron",
           "their": "pron"}
 SELF = {"myself", "herself", "himself", "themselves", "themself", "yourself", "ourselves"}
@@ -193,8 +195,9 @@ class Sent:
             kind = self.person(j)
             if kind:
                 return kind, j
-            if w == "her" and not (self.person(j + 1) or self.person(j + 2)):
-                return "pron", j
+            if w == "her" and not (self.person(j + 1) or (
+                    self.person(j + 2) and self.word(j + 1) not in _CLAUSE)):
+                return "pron", j  # "touches her when mom is at work"; not "her little son"
             if w == "mi" and prep and not (self.person(j + 1) or self.person(j + 2)):
                 return "me", j  # "le pega a mí"
             if w in _OWNER and self.has(j + 1, "body_part") and not self.person(j + 1):
