@@ -122,6 +122,17 @@ def _thrown_thing(s: Sent, i: int) -> bool:
         for j in range(i + 1, min(s.n, i + 5)))
 
 
+_PLURAL_3 = ("an", "en", "aron", "ieron", "aban", "ian")
+_CONSENT = {"permiso", "consent", "consentimiento", "permission", "consentir"}
+
+
+def _without_consent(s: Sent, i: int) -> bool:
+    """'sin mi permiso', 'without my consent' after a touching verb."""
+    return any(s.word(k) in {"sin", "without"} and any(
+        s.word(m) in _CONSENT for m in range(k + 1, min(s.n, k + 3)))
+        for k in range(i + 1, min(s.n, i + 6)))
+
+
 def agent_role(s: Sent, i: int) -> str | None:
     """What the doer of the verb at ``i`` is to the family (see ``_role``)."""
     return _role(s, *s.agent_before(i))
@@ -160,8 +171,10 @@ def harm_frame(s: Sent, i: int, hits, sexual: bool = False, needs_agent: bool = 
         vkind, v = s.referent(min(i, v), skip, prefer)
         if vkind is None or v is None:
             # "his grandma whips him": no one named before; a parent figure's "him"
-            # is a child, a partner's "her" is the partner
-            if role in ("parent", "coparent") or akind == "caregiver":
+            # is a child, a partner's "her" is the partner; "lo golpean en su casa, dice
+            # el alumno": an impersonal plural with a child named after
+            impersonal = role is None and s.word(i).endswith(_PLURAL_3) and s.anywhere("child")
+            if role in ("parent", "coparent") or akind == "caregiver" or impersonal:
                 hits("child_abuse", s.span(a if a is not None else i, i + 1))
             elif role == "partner" and not sexual:
                 hits("domestic_violence", s.span(a if a is not None else i, i + 1))
@@ -187,8 +200,9 @@ def harm_frame(s: Sent, i: int, hits, sexual: bool = False, needs_agent: bool = 
         if role == "parent":
             hits("sexual_assault" if sexual and childhood_past(s) else "child_abuse", ev)
         elif sexual:
-            if role in ("adult", "work") or (akind == "pron" and s.anywhere("adult_rel")):
-                hits("sexual_assault", ev)
+            if role in ("adult", "work") or (akind == "pron" and s.anywhere("adult_rel")) or (
+                    role is None and (s.has(i, "grope") or _without_consent(s, i))):
+                hits("sexual_assault", ev)  # "me manosearon", "me tocaron sin mi permiso"
         elif role == "work" or (role is None and s.word(i) in _WEAK):
             return  # a labour matter; "it hurts me", "me lastima el zapato"
         else:
@@ -345,7 +359,9 @@ def _sexual(s: Sent, i: int, hits) -> None:
     tk = s.t[i]
     cs = tk.cs
     young = s.anywhere("young_child")
-    if "rape" in cs and not s.near(i, "rape_block", 1, 3):
+    if "rape" in cs and not s.near(i, "rape_block", 1, 3) and (tk.norm != "viola" or (
+            s.word(i - 1) in {"me", "te", "nos", "lo"} or (
+                s.word(i - 1) == "la" and s.person(i - 2)))):  # not "toca la viola"
         hits("sexual_assault", s.span(i - 1, i))
         if young:
             hits("child_abuse", s.span(i - 2, i + 3))

@@ -232,7 +232,9 @@ def _signs(s: Sent) -> tuple[set[str], set[str]]:
     strong, weak = set(), set()
     for i, tk in enumerate(s.t):
         cs = tk.cs
-        if "unresponsive" in cs and (s.near(i, "neg", -3, -1) or s.word(i - 1) == "barely"):
+        purpose = any(s.word(k) in {"para", "to", "so"} for k in range(max(0, i - 3), i))
+        if "unresponsive" in cs and not purpose and (
+                s.near(i, "neg", -3, -1) or s.word(i - 1) == "barely"):
             strong.add(tk.norm[:4])
         if "od_sign" in cs:
             strong.add(tk.norm[:4])

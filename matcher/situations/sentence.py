@@ -68,9 +68,12 @@ _PLURAL_OK = frozenset({
 
 
 def _plural_base(lex, word: str) -> frozenset[str]:
-    """Noun families of the singular of an unknown plural ('cuerizas' -> blow)."""
+    """Noun families of the singular of an unknown plural ('cuerizas' -> blow); any family
+    of an English verb whose -es was typed -s ('touchs', 'punchs')."""
     if len(word) < 5 or not word.endswith("s"):
         return frozenset()
+    if word.endswith(("chs", "shs", "xs")):
+        return lex.of(word[:-1])
     for base in (word[:-1], word[:-2] if word.endswith("es") else ""):
         found = lex.of(base) & _PLURAL_OK if base else frozenset()
         if found:
