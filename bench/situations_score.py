@@ -4,7 +4,8 @@
 
 Sets: tests/data/crisis_phrasings.json (judged, tuned on, plus its small held-out part),
 the crisis phrasings and non-crisis queries of tests/data/situation_judgments.json, and
-tests/data/crisis_heldout.json (held out: scored, never tuned on). Detection only, no
+tests/data/crisis_heldout.json and crisis_heldout_round2.json (held out: each scored once
+untouched, figures in docs/crisis-lines.md). Detection only, no
 search: the figures are the detector's own. Time is crisis detection plus sentence
 understanding per query, warm word cache, p50/p95 over all texts repeated 20 times.
 """
@@ -37,6 +38,10 @@ def load_sets() -> dict[str, tuple[list[tuple[str, str]], list[str]]]:
     }
     if "second" in held:
         sets["heldout_second"] = (held["second"]["crisis"], held["second"]["controls"])
+    round2 = json.loads((DATA / "crisis_heldout_round2.json").read_text(encoding="utf-8"))
+    sets["heldout_round2"] = (round2["crisis"], round2["controls"])
+    if "final" in round2:
+        sets["heldout_round2_final"] = (round2["final"]["crisis"], round2["final"]["controls"])
     return sets
 
 

@@ -65,9 +65,80 @@ def test_held_out_sets_keep_their_measured_figures():
     assert len(HELD["crisis"]) >= 120 and len(HELD["controls"]) >= 60
     assert {k for _, k in HELD["crisis"]} == set(CRISIS_KINDS)
     right, alarms = _held_score(HELD)
-    assert right >= 124 and alarms <= 1, (right, alarms)
+    assert right >= 126 and alarms <= 1, (right, alarms)
     right, alarms = _held_score(HELD["second"])
-    assert right >= 45 and alarms <= 1, (right, alarms)
+    assert right >= 48 and alarms <= 1, (right, alarms)
+
+
+ROUND2 = json.loads((DATA / "crisis_heldout_round2.json").read_text("utf-8"))
+
+
+def test_round_two_held_out_set_keeps_its_figures():
+    """Written before the round-2 changes (first untouched score 112/174, 4/92 false
+    alarms); floors at the figures reported in docs/crisis-lines.md after fixing the
+    classes its misses showed."""
+    assert len(ROUND2["crisis"]) >= 150 and len(ROUND2["controls"]) >= 80
+    assert {k for _, k in ROUND2["crisis"]} == set(CRISIS_KINDS)
+    right, alarms = _held_score(ROUND2)
+    assert right >= 172 and alarms <= 1, (right, alarms)
+    final = ROUND2["final"]  # written after the last change, scored once: 50/71, 4/36
+    assert len(final["crisis"]) >= 60 and len(final["controls"]) >= 30
+    right, alarms = _held_score(final)
+    assert right >= 50 and alarms <= 4, (right, alarms)
+
+
+@pytest.mark.parametrize("text,kind", [
+    # euphemisms of death, with a wish
+    ("dice que ya se quiere ir con Dios", "suicide"),
+    ("she doesn't want to be here anymore", "suicide"),
+    ("solo quiero dormir para siempre", "suicide"),
+    ("he hopes he doesn't wake up tomorrow", "suicide"),
+    ("she looked up how many pills it takes to die", "suicide"),
+    ("he wants to step in front of a truck", "suicide"),
+    ("she keeps cutting her thighs", "suicide"),
+    ("se anda cuteando los brazos", "suicide"),  # Spanglish verb
+    # sexual abuse told as "things", coerced sex for rent, a job or papers
+    ("el padrastro le hace cosas a la niña", "child_abuse"),
+    ("the landlord said we can stay if she sleeps with him", "sexual_assault"),
+    ("a man keeps grabbing my butt at work", "sexual_assault"),
+    # violence without a plain harm verb
+    ("mi marido me agarró del pelo y me arrastró", "domestic_violence"),
+    ("my boyfriend put a knife to my throat", "domestic_violence"),
+    ("he says he'll get me deported if i leave", "domestic_violence"),
+    ("su esposo le dijo que la va a matar", "domestic_violence"),
+    ("mi novio me dejó moretones", "domestic_violence"),
+    ("le dieron una pela al niño a cinturonazos", "child_abuse"),  # plural and "a golpes"
+    # staff reports in the third person, travel and the past
+    ("a family has been sleeping in their van", "homeless_tonight"),
+    ("somos homeless desde el lunes", "homeless_tonight"),
+    ("nos sacaron y estamos en la calle", "homeless_tonight"),
+    # someone else's medicine, Spanglish overdose, regional words
+    ("my son took his grandpa's heart pills", "overdose"),
+    ("se overdoseó anoche", "overdose"),
+    ("estaba bien bolo y no reacciona", "overdose"),
+])
+def test_classes_told_sideways(text, kind):
+    found = detect_crisis(text)
+    assert found is not None and found.kind == kind, detect_crises(text)
+
+
+@pytest.mark.parametrize("text", [
+    "my son wants to go to heaven someday", "mi hija quiere ir a la iglesia con Dios",
+    "he doesn't want to be here at this school", "no quiere despertar temprano",
+    "how to dye your hair", "she cuts her nails", "le hace cosas ricas de comer",
+    "my mom makes me do chores I don't want to", "my son sleeps with his teddy bear",
+    "grabbed my hand to cross the street", "mi esposo puso la pistola en la caja fuerte",
+    "my boss threatened to call immigration on me",
+    "my mom is gonna kill me when she sees my grades",
+    "the kids were fighting and he hit her with a pillow", "nos sacaron una foto hoy",
+    "me echaron la culpa hoy", "we slept in the car on our trip to Fresno",
+    "the kids learned about overdoses in health class",
+    "she took her grandma's pills to the pharmacy",
+    "my son has a high fever", "mi hija tiene la cara morada de tanto llorar",
+    "the teen sleeps at the bus station in the movie",
+])
+def test_look_alikes_of_the_sideways_classes_raise_nothing(text):
+    assert detect_crises(text) == [], detect_crises(text)
 
 
 def test_judged_set_is_large_and_covers_every_kind_in_both_languages():

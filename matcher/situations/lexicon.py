@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from matcher.core.text import fold, words
@@ -86,11 +86,18 @@ class Concepts:
 
     exact: dict[str, frozenset[str]]
     prefixes: tuple[tuple[str, str], ...]  # (prefix, concept)
+    _seen: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def of(self, word: str) -> frozenset[str]:
+        seen = self._seen.get(word)
+        if seen is not None:
+            return seen
         found = self.exact.get(word, frozenset())
         extra = {c for p, c in self.prefixes if word.startswith(p)}
-        return found | extra if extra else found
+        found = found | extra if extra else found
+        if len(self._seen) < 65536:  # bounded: typed words are unbounded
+            self._seen[word] = found
+        return found
 
 
 @functools.cache

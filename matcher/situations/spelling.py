@@ -20,6 +20,12 @@ MIN_LEN = 5
 _NOT_FUZZED = {
     "die_idiom_next", "live_block", "neg", "refl_es", "victim_me", "we", "place",
     "noplace_neg", "to_sleep", "amount", "first_es", "third_es", "life",
+    # context words of the rules: a typo is never turned into one of them
+    "traffic", "here_next", "thing_next", "condition", "question", "family3", "ask_place",
+    "past_mark", "lives_with", "wherever", "can", "tie_to", "lock_block", "compound_next",
+    "hope", "go_be", "forever", "wake_block", "someday", "chores", "learn", "fiction",
+    "travel", "color_cause", "head", "point", "leverage", "threaten_act", "got", "escape",
+    "infant", "front", "mishap", "do_verb", "thing_euph",
 }
 
 
@@ -106,8 +112,8 @@ def correct(word: str) -> str:
         for v in index.get(key, ()):
             if within_one_edit(word, v):
                 found.add(v)
-    if len(found) == 1:
-        return found.pop()
+    if len(found) == 1 or (found and frozenset.intersection(*(lex.of(v) for v in found))):
+        return min(found)  # one word, or words of one family ("sexualy": sexual, sexually)
     if not found:
         for p in prefixes:  # suisidarse -> suicid*
             for k in (len(p) - 1, len(p), len(p) + 1):
